@@ -1,0 +1,46 @@
+/* fuzz_keyring.c: sq_keyring_parse on decrypted keyring bodies (FORMAT.md
+ * 13), AEAD bypassed. Asserts the rules on what is accepted (slots below 64
+ * and unique, known kinds, labels capped and NUL-terminated), an exact
+ * re-serialization, and a zeroed struct on refusal (it would hold keys). */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vault/structs.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static sq_keyring kr;                       /* not secret: fuzz input */
+    static uint8_t    out[4 + SQ_SLOT_COUNT * (139 + SQ_MAX_LABEL_BYTES)];
+    uint64_t          seen = 0;
+    size_t            len = 0;
+    sq_err            err = sq_keyring_parse(&kr, data, size);
+
+    if (err != SQ_OK) {
+        if (sodium_is_zero((const uint8_t *)&kr, sizeof kr) != 1)
+            abort();
+        if (err != SQ_ERR_FORMAT && err != SQ_ERR_LIMIT)
+            abort();
+        return 0;
+    }
+    if (kr.count > SQ_SLOT_COUNT || size > sizeof out)
+        abort();
+    for (uint32_t i = 0; i < kr.count; i++) {
+        const sq_keyring_entry *e = &kr.entries[i];
+        if (e->slot >= SQ_SLOT_COUNT || ((seen >> e->slot) & 1) != 0 ||
+            (e->kind != SQ_SLOT_PASSPHRASE && e->kind != SQ_SLOT_RAWKEY) ||
+            e->label_len > SQ_MAX_LABEL_BYTES || e->label[e->label_len] != '\0' ||
+            memchr(e->label, '\0', e->label_len) != NULL)
+            abort();
+        seen |= (uint64_t)1 << e->slot;
+    }
+    if (sq_keyring_serialize(out, size, &len, &kr) != SQ_OK || len != size ||
+        memcmp(out, data, size) != 0)
+        abort();
+    sodium_memzero(&kr, sizeof kr);
+    sodium_memzero(out, len);
+    return 0;
+}

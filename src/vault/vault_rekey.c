@@ -1,0 +1,307 @@
+/* vault_rekey.c: a new level key (FORMAT.md 13, "rekey"): every document
+ * re-encrypted under a fresh write_salt, every object rewritten, the ways in
+ * presented in this session moved to fresh slot indices, every other slot
+ * wiped, and every old block scrubbed once the new state is durable. */
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/io.h"
+#include "util/random.h"
+#include "util/secret.h"
+#include "vault/object.h"
+#include "vault/vault_internal.h"
+
+enum { REC_REKEYED = 8 };
+
+/* The keyring entry (of this level) that pass opens, or -1. */
+static int
+way_in_of(sq_vault *v, sq_secret_view pass)
+{
+    sq_slot_plain *plains = sq_secret_alloc(sizeof *plains * SQ_SLOT_COUNT);
+    uint8_t       *a = sq_secret_alloc(32);
+    bool           found[SQ_SLOT_COUNT];
+    int            at = -1;
+
+    if (plains == NULL || a == NULL)
+        goto out;
+    for (int area = 0; area < 2 && at < 0; area++) {
+        if (sq_slot_a_passphrase(a, v->kdf_profile, pass.bytes, pass.len,
+                                 sq_header_salt(v->header, area)) != SQ_OK)
+            goto out;
+        if (sq_slot_scan(plains, found, v->header, area, a) == 0)
+            continue;
+        for (uint32_t e = 0; e < v->k->keyring.count && at < 0; e++) {
+            unsigned i = v->k->keyring.entries[e].slot;
+            if (found[i] && sodium_memcmp(plains[i].level_key, v->k->lk, 32) == 0)
+                at = (int)e;
+        }
+    }
+out:
+    sq_secret_free(plains, sizeof *plains * SQ_SLOT_COUNT);
+    sq_secret_free(a, 32);
+    return at;
+}
+
+typedef struct {
+    sq_extent *e;
+    size_t     n, cap;
+} ext_list;
+
+static sq_err
+ext_push(ext_list *l, uint64_t start, uint64_t count)
+{
+    if (l->n == l->cap) {
+        size_t     cap = l->cap ? l->cap * 2 : 64;
+        sq_extent *p = realloc(l->e, cap * sizeof *p);
+        if (p == NULL)
+            return SQ_ERR_NOMEM;
+        l->e = p;
+        l->cap = cap;
+    }
+    l->e[l->n].start = start;
+    l->e[l->n].count = (uint32_t)count;
+    l->n++;
+    return SQ_OK;
+}
+
+/* every block of the old state, as extents (the bitmap before rekey) */
+static sq_err
+old_blocks(const sq_vault *v, ext_list *out)
+{
+    uint64_t b = 0;
+    sq_err   ret = SQ_OK;
+
+    while (b < v->committed_blocks && ret == SQ_OK) {
+        if (!sq_bm_test(v, b)) {
+            b++;
+            continue;
+        }
+        uint64_t s = b;
+        while (b < v->committed_blocks && sq_bm_test(v, b) && b - s < UINT32_MAX)
+            b++;
+        ret = ext_push(out, s, b - s);
+    }
+    return ret;
+}
+
+sq_err
+sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progress_fn progress,
+               void *pctx)
+{
+    sq_vault_keys    *old = NULL;
+    sq_keyring       *kr = NULL;
+    int              *kept = NULL;         /* keyring entries to keep, by old position */
+    ext_list          oldb = {0};
+    sq_index_segment  seg = {0};
+    sq_record_segment recs = {0};
+    sq_slot_plain     plain;
+    uint64_t          done = 0, total = 0, taken = 0;
+    uint8_t           used_new[SQ_SLOT_COUNT] = {0};
+    sq_err            ret = SQ_ERR_NOMEM;
+
+    if (!v->writable)
+        return SQ_ERR_INVALID;
+    if (v->dirty || v->keyring_dirty || v->n_freed > 0)
+        return SQ_ERR_INVALID;             /* rekey is a session of its own */
+    if (n_keep + 1 > SQ_SLOT_COUNT)
+        return SQ_ERR_LIMIT;
+    if ((old = sq_secret_alloc(sizeof *old)) == NULL || (kr = sq_secret_alloc(sizeof *kr)) == NULL ||
+        (kept = calloc(n_keep + 1, sizeof *kept)) == NULL)
+        goto out;
+    /* 1. every kept way in must be one of this level's; the session's own first */
+    kept[0] = -1;
+    for (uint32_t e = 0; e < v->k->keyring.count; e++)
+        if (v->k->keyring.entries[e].slot == v->session_slot)
+            kept[0] = (int)e;
+    ret = SQ_ERR_AUTH;
+    if (kept[0] < 0 || v->k->pass_len == 0)
+        goto out;
+    for (size_t i = 0; i < n_keep; i++) {
+        if ((kept[i + 1] = way_in_of(v, keep[i])) < 0) {
+            sq_set_detail(v, "a passphrase to keep does not open this vault");
+            goto out;
+        }
+    }
+    /* 2. the old state: keys, every record, every block */
+    *old = *v->k;
+    for (unsigned s = 0; s < v->n_recs; s++)
+        if ((ret = sq_load_records(v, &v->recs[s])) != SQ_OK)
+            goto out;
+    if ((ret = old_blocks(v, &oldb)) != SQ_OK)
+        goto out;
+    for (unsigned s = 0; s < v->n_recs; s++)
+        for (uint32_t r = 0; r < v->recs[s].seg.count && ret == SQ_OK; r++)
+            ret = sq_record_segment_push(&recs, v->recs[s].seg.records[r].type,
+                                         v->recs[s].seg.records[r].time,
+                                         v->recs[s].seg.records[r].body, v->recs[s].seg.records[r].len);
+    if (ret != SQ_OK)
+        goto out;
+    {
+        uint8_t body = (uint8_t)(n_keep + 1);
+        if ((ret = sq_record_segment_push(&recs, REC_REKEYED, sq_now(), &body, 1)) != SQ_OK)
+            goto out;
+    }
+    /* 3. the new level key and anchors */
+    sq_random_buf(plain.level_key, sizeof plain.level_key);
+    for (int a = 0; a < 4; a++) {
+        uint8_t rnd[SQ_BLOCK_BYTES];
+        if ((ret = sq_alloc_contig(v, 1, &plain.anchors[a])) != SQ_OK)
+            goto out;
+        sq_random_buf(rnd, sizeof rnd);
+        if ((ret = sq_io_pwrite_all(v->fd, rnd, sizeof rnd, sq_block_offset(plain.anchors[a]))) != SQ_OK)
+            goto out;
+    }
+    /* 4. every document under the new key */
+    sq_view_build(v);
+    for (size_t i = 0; i < v->n_view; i++)
+        total += v->view[i]->size;
+    for (size_t i = 0; i < v->n_view; i++) {
+        sq_doc    nd;
+        sq_damage dmg = {0};
+        const sq_doc *d = v->view[i];
+        if ((ret = sq_doc_reencrypt(v, &nd, d, old->lk, plain.level_key, &dmg)) != SQ_OK) {
+            if (ret == SQ_ERR_DAMAGED)
+                sq_set_detail(v, "document '%.*s' is damaged (chunk %llu failed authentication)",
+                              (int)(d->name_len > 200 ? 200 : d->name_len), d->name,
+                              (unsigned long long)dmg.chunk);
+            goto out;
+        }
+        ret = sq_index_segment_push(&seg, SQ_IDX_PUT, &nd);
+        sq_doc_clear(&nd);
+        if (ret != SQ_OK)
+            goto out;
+        done += d->size;
+        if (progress != NULL)
+            progress(pctx, done, total);
+    }
+    /* 5. the new keyring: each kept way in at a fresh index (new KEKs) */
+    memset(kr, 0, sizeof *kr);
+    for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
+        used_new[i] = 0;
+    for (uint32_t e = 0; e < v->k->keyring.count; e++)
+        used_new[v->k->keyring.entries[e].slot] = 1;   /* never reuse an old index */
+    for (size_t k = 0; k < n_keep + 1; k++) {
+        bool dup = false;
+        for (size_t j = 0; j < k; j++)
+            dup |= kept[j] == kept[k];
+        if (dup)
+            continue;                      /* the same way in presented twice */
+        unsigned free_count = 0, pick, idx = SQ_SLOT_COUNT;
+        for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
+            free_count += !used_new[i];
+        if (free_count == 0) {
+            ret = SQ_ERR_LIMIT;
+            goto out;
+        }
+        pick = (unsigned)sq_random_uniform(free_count);
+        for (unsigned i = 0; i < SQ_SLOT_COUNT && idx == SQ_SLOT_COUNT; i++)
+            if (!used_new[i] && pick-- == 0)
+                idx = i;
+        used_new[idx] = 2;
+        const sq_keyring_entry *oe = &old->keyring.entries[kept[k]];
+        char label[SQ_MAX_LABEL_BYTES + 1];
+        memcpy(label, oe->label, oe->label_len);
+        label[oe->label_len] = '\0';
+        sq_secret_view pv = k == 0 ? (sq_secret_view){old->pass, old->pass_len} : keep[k - 1];
+        if ((ret = sq_make_way_in(v, &kr->entries[kr->count], idx, v->kdf_profile, pv, label,
+                                  &plain)) != SQ_OK)
+            goto out;
+        if (k == 0)
+            v->session_slot = idx;
+        kr->count++;
+        taken++;
+    }
+    /* 6. switch the session to the new level key and write the new state */
+    memcpy(v->k->lk, plain.level_key, 32);
+    sq_level_keys(v->k);
+    v->k->plain = plain;
+    v->k->keyring = *kr;
+    {
+        sq_root *nr = &v->k->root;
+        sq_freelist fl = {oldb.e, (uint32_t)oldb.n, NULL, 0};
+        size_t cap, len = 0;
+        uint8_t *buf;
+
+        memset(&nr->keyring, 0, sizeof nr->keyring);
+        memset(&nr->freelist, 0, sizeof nr->freelist);
+        nr->n_index = 0;
+        nr->n_records = 0;
+        /* index */
+        if (seg.count > 0) {
+            cap = sq_index_segment_size(&seg);
+            if ((buf = sq_secret_alloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
+            if ((ret = sq_index_segment_serialize(buf, cap, &len, &seg)) == SQ_OK)
+                ret = sq_write_object(v, SQ_OBJ_INDEX, buf, len, &nr->index[0]);
+            sq_secret_free(buf, cap);
+            if (ret != SQ_OK) goto out;
+            nr->index[0].entries = seg.count;
+            nr->n_index = 1;
+        }
+        /* records */
+        cap = sq_record_segment_size(&recs);
+        if ((buf = sq_secret_alloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
+        if ((ret = sq_record_segment_serialize(buf, cap, &len, &recs)) == SQ_OK)
+            ret = sq_write_object(v, SQ_OBJ_RECORDS, buf, len, &nr->records[0]);
+        sq_secret_free(buf, cap);
+        if (ret != SQ_OK) goto out;
+        nr->records[0].entries = recs.count;
+        nr->n_records = 1;
+        /* keyring */
+        cap = 4 + SQ_SLOT_COUNT * (2 + 128 + 8 + 1 + SQ_MAX_LABEL_BYTES);
+        if ((buf = sq_secret_alloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
+        if ((ret = sq_keyring_serialize(buf, cap, &len, kr)) == SQ_OK)
+            ret = sq_write_object(v, SQ_OBJ_KEYRING, buf, len, &nr->keyring);
+        sq_secret_free(buf, cap);
+        if (ret != SQ_OK) goto out;
+        nr->keyring.entries = kr->count;
+        /* free list: every old block waits in quarantine for the second commit */
+        cap = sq_freelist_size(&fl);
+        if ((buf = malloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
+        if ((ret = sq_freelist_serialize(buf, cap, &len, &fl)) == SQ_OK)
+            ret = sq_write_object(v, SQ_OBJ_FREELIST, buf, len, &nr->freelist);
+        free(buf);
+        if (ret != SQ_OK) goto out;
+        if ((ret = sq_fill_fresh(v)) != SQ_OK || (ret = sq_io_fdatasync(v->fd)) != SQ_OK)
+            goto out;
+        nr->generation = old->root.generation + 1;
+        nr->committed_length = sq_block_offset(v->nblocks);
+        nr->committed_at = sq_now();
+        /* slots_mac over the new slots: wrap them in memory first */
+        uint64_t mask = 0;
+        for (uint32_t e = 0; e < kr->count; e++)
+            mask |= 1ull << kr->entries[e].slot;
+        sq_slots_mac(nr->slots_mac, v->k->kslotmac, v->header, mask);
+        /* 7. durable new root, then the new slots, then every other slot wiped */
+        if ((ret = sq_write_root(v, nr, plain.anchors, v->k->kmeta)) != SQ_OK)
+            goto out;
+        for (uint32_t e = 0; e < kr->count; e++)
+            if ((ret = sq_write_slot(v, kr->entries[e].slot)) != SQ_OK)
+                goto out;
+        for (unsigned i = 0; i < SQ_SLOT_COUNT; i++) {
+            if (mask & (1ull << i))
+                continue;
+            for (int area = 0; area < 2; area++)
+                sq_random_buf(sq_header_slot(v->header, area, i), SQ_SLOT_BYTES);
+        }
+        if ((ret = sq_io_pwrite_all(v->fd, v->header->bytes, sizeof v->header->bytes, 0)) != SQ_OK ||
+            (ret = sq_io_fdatasync(v->fd)) != SQ_OK)
+            goto out;
+    }
+    /* 8. reload under the new key, then the second commit scrubs every old block */
+    sq_vault_unload(v);
+    if ((ret = sq_load_state(v)) != SQ_OK)
+        goto out;
+    v->dirty = true;
+    ret = sq_commit(v);
+out:
+    (void)taken;
+    sq_index_segment_free(&seg);
+    sq_record_segment_free(&recs);
+    free(oldb.e);
+    free(kept);
+    sq_secret_free(old, sizeof *old);
+    sq_secret_free(kr, sizeof *kr);
+    sodium_memzero(&plain, sizeof plain);
+    return ret;
+}
