@@ -83,6 +83,7 @@ say() { printf '%s\n' "$*"; }
 
 RC=0
 declare -A SEC RSS MBS STATE
+declare -a NOTE_BLOCKS=() NOTE_BYTES=() NOTE_GROW=()
 
 # --- the medium --------------------------------------------------------------------------
 avail_bytes() { df -P -B1 "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'; }
@@ -124,7 +125,7 @@ BT=$W/benchtool
 # CMD is a bash string (redirections and "&& sync" allowed). Keeps the fastest run and the
 # largest peak RSS. A failing CMD marks KEY as an error and sets RC.
 run_step() {
-    local key=$1 bytes=$2 pre=$3 cmd=$4 i s r c best= rss=0
+    local key=$1 bytes=$2 pre=$3 cmd=$4 i s r c best='' rss=0
     for ((i = 0; i < REPEAT; i++)); do
         if [ -n "$pre" ] && ! bash -c "$pre" >"$W/err.$key" 2>&1; then
             say "  $key: setup failed: $(tail -n 3 "$W/err.$key")"
@@ -380,7 +381,7 @@ if ! skipped docs && [ "$DOCS" -gt 0 ] && [ "$SQ_OK" = 1 ]; then
     if ! eval "$(sqc init "$M" --kdf test --growable)" >"$W/err.init" 2>&1; then
         say "  init FAILED: $(tail -n 3 "$W/err.init")"; STATE[docs_add]=error; RC=1
     else
-        added=0 b=0 add_s=0 t0=$(date +%s)
+        added=0 b=0 add_s=0
         while [ "$added" -lt "$DOCS" ]; do
             n=$((DOCS - added < BATCH ? DOCS - added : BATCH))
             bd=$(printf '%s/b%05d' "$D" "$b")
@@ -525,7 +526,9 @@ fi
 if ! skipped docs && [ "$DOCS" -gt 0 ]; then
     if [ "${STATE[docs_ls]:-}" = ok ] && [ "${STATE[unlock_test]:-}" = ok ]; then
         d=$(calc "(${SEC[docs_ls]} - ${SEC[unlock_test]}) * 1000")
+        row "add of $DOCS_DONE docs in batches of $BATCH" "$(calc "$DOCS_DONE / $add_s" 0) docs/s" "-" "-" "-"
         row "ls of $DOCS_DONE docs (test KDF)" "$(calc "${SEC[docs_ls]} * 1000") ms" "-" "-" "-"
+        row "peak RSS ls of $DOCS_DONE docs" "$(calc "${RSS[docs_ls]} / 1024") MiB" "-" "-" "-"
         row "ls of $DOCS_DONE docs minus unlock" "$d ms" "-" "<= 50 ms" \
             "$(awk "BEGIN { print ($d <= 50) ? \"yes\" : \"no\" }")"
     else

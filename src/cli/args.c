@@ -106,7 +106,7 @@ cli_getopt_error(const char *cmd, int c, char **argv)
     const char *word = optind > 0 ? argv[optind - 1] : "";
 
     if (c == ':') {
-        if (optopt != 0)
+        if (optopt > 0 && optopt < 256 && word[0] == '-' && word[1] != '-')
             return cli_usage_error(cmd, "option '-%c' needs a value", optopt);
         return cli_usage_error(cmd, "option '%s' needs a value", cli_namez(word));
     }

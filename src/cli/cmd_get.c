@@ -473,6 +473,12 @@ cmd_get(int argc, char **argv)
                                      "standard output");
         goto out;
     }
+    if (!use_stdout && !many && lstat(out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        cli_error("cannot write '%s' (is a folder)", cli_namez(out_path));
+        cli_hint("give a file name with -o, or use --all or --case with -o DIR");
+        ret = CLI_FAIL;
+        goto out;
+    }
     if (!use_stdout && !many && !g.force && lstat(out_path, &st) == 0) {
         /* said before the prompt; sq_outfile_open checks again, atomically */
         cli_error("cannot write '%s' (file exists)", cli_namez(out_path));

@@ -56,8 +56,9 @@ on_signal(int sig)
 static line_result
 read_line(cli_secret *raw, int fd, bool drain, int *err)
 {
-    uint8_t c;
-    ssize_t r;
+    uint8_t     c = 0;
+    ssize_t     r;
+    line_result ret;
 
     raw->len = 0;
     for (;;) {
@@ -65,26 +66,35 @@ read_line(cli_secret *raw, int fd, bool drain, int *err)
         if (r < 0) {
             if (errno == EINTR && caught_signal == 0)
                 continue;
-            if (errno == EINTR)
-                return LINE_SIGNAL;
+            if (errno == EINTR) {
+                ret = LINE_SIGNAL;
+                goto out;
+            }
             *err = errno;
-            return LINE_IO;
+            ret = LINE_IO;
+            goto out;
         }
-        if (r == 0)
-            return raw->len == 0 ? LINE_EOF_EMPTY : LINE_OK;
+        if (r == 0) {
+            ret = raw->len == 0 ? LINE_EOF_EMPTY : LINE_OK;
+            goto out;
+        }
         if (raw->len == raw->cap) {
             /* a passphrase line ends within the cap: anything longer is not
              * one, and reading it all would let an input cost without bound */
-            c = 0;
             while (drain && read(fd, &c, 1) == 1 && c != '\n')
                 ;
-            c = 0;
-            return LINE_TOO_LONG;
+            ret = LINE_TOO_LONG;
+            goto out;
         }
         raw->buf[raw->len++] = c;
-        if (c == '\n')
-            return LINE_OK;
+        if (c == '\n') {
+            ret = LINE_OK;
+            goto out;
+        }
     }
+out:
+    sodium_memzero(&c, sizeof c);   /* the last byte read was secret */
+    return ret;
 }
 
 /* prepare: raw line -> out (stripped, checked, NFC). Wipes raw in all cases. */

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "crypto/derive.h"
+#include "crypto/hasher.h"
 #include "crypto/sha256.h"
 #include "util/bytes.h"
 #include "util/io.h"
@@ -384,89 +385,115 @@ same_file_state(const struct stat *a, const struct stat *b)
            a->st_ctim.tv_nsec == b->st_ctim.tv_nsec && a->st_ino == b->st_ino;
 }
 
+#define BATCH_BYTES ((size_t)IO_CHUNKS * SQ_CHUNK_BYTES)
+#define RING        3u
+
+/* Intake pipeline: batch i+1 is read (and handed to the hashing thread)
+ * before batch i is sealed, which also tells whether batch i holds the final
+ * chunk (STREAM's final flag). Three batch buffers: one being sealed, one
+ * being read and hashed, one whose hash may still be running. */
 static sq_err
 stream_in(sq_vault *v, sq_doc *d, int fd, uint64_t known_size, sq_progress_fn progress, void *pctx)
 {
     uint8_t       key[32];                 /* secret: wiped below */
     uint8_t       ad[51];
-    uint8_t      *in = NULL, *out = NULL;
-    sq_sha256    *sha = NULL;
+    uint8_t      *ring = NULL, *out = NULL;
+    size_t        len[RING] = {0};
+    size_t        batch_bytes = BATCH_BYTES;   /* smaller for small files: less memory to touch */
+    sq_hasher    *hasher = NULL;             /* a thread, for inputs over one batch */
+    sq_sha256    *sha = NULL;                /* inline, for small files */
     stream_writer w = {v, d, 0, 0, NULL, 0, 0};
-    uint64_t      index = 0, total = 0;
-    size_t        cur_len = 0, next_len = 0, out_len = 0;
-    bool          have_next = false, final = false;
+    uint64_t      index = 0, total = 0, batch = 0;
+    size_t        out_len;
     sq_err        ret = SQ_ERR_NOMEM;
 
     chunk_key(key, v, d);
     chunk_ad(ad, v, d);
     if (known_size != UINT64_MAX)
         w.want_blocks = sq_doc_blocks(known_size);
-    /* two plaintext chunks (current and look-ahead); out: IO_CHUNKS ciphertexts plus padding */
-    if ((in = malloc((size_t)2 * SQ_CHUNK_BYTES)) == NULL ||
-        (out = malloc((size_t)IO_CHUNKS * CT_CHUNK + SQ_BLOCK_BYTES)) == NULL ||
-        (sha = sq_sha256_new()) == NULL)
+    if (known_size != UINT64_MAX && known_size < BATCH_BYTES)
+        batch_bytes = (size_t)(known_size / SQ_CHUNK_BYTES + 1) * SQ_CHUNK_BYTES;
+    if ((ring = malloc(RING * batch_bytes)) == NULL ||
+        (out = malloc(batch_bytes / SQ_CHUNK_BYTES * CT_CHUNK + SQ_BLOCK_BYTES)) == NULL)
         goto out;
-    uint8_t *cur = in, *next = in + SQ_CHUNK_BYTES;
-    /* The final flag needs to know whether more input follows: chunk k is
-     * sealed only after chunk k+1 was read (or EOF seen). */
-    if ((ret = sq_io_read_full(fd, cur, SQ_CHUNK_BYTES, &cur_len)) != SQ_OK)
+    if (batch_bytes < BATCH_BYTES ? (sha = sq_sha256_new()) == NULL : (hasher = sq_hasher_start()) == NULL)
         goto out;
+    if ((ret = sq_io_read_full(fd, ring, batch_bytes, &len[0])) != SQ_OK)
+        goto out;
+    if (hasher != NULL)
+        sq_hasher_submit(hasher, ring, len[0]);
+    else
+        sq_sha256_update(sha, ring, len[0]);
     for (;;) {
-        have_next = false;
-        next_len = 0;
-        if (cur_len == SQ_CHUNK_BYTES) {
-            if ((ret = sq_io_read_full(fd, next, SQ_CHUNK_BYTES, &next_len)) != SQ_OK)
+        unsigned cur = (unsigned)(batch % RING), nxt = (unsigned)((batch + 1) % RING);
+        uint8_t *b = ring + (size_t)cur * batch_bytes;
+        bool     last_batch;
+
+        len[nxt] = 0;
+        if (len[cur] == batch_bytes) {
+            /* the next buffer held batch-2: its hash must be done */
+            if (hasher != NULL)
+                sq_hasher_wait(hasher, batch >= 1 ? batch - 1 : 0);
+            if ((ret = sq_io_read_full(fd, ring + (size_t)nxt * batch_bytes, batch_bytes, &len[nxt])) != SQ_OK)
                 goto out;
-            have_next = next_len > 0;
+            if (len[nxt] > 0 && hasher != NULL)
+                sq_hasher_submit(hasher, ring + (size_t)nxt * batch_bytes, len[nxt]);
+            else if (len[nxt] > 0)
+                sq_sha256_update(sha, ring + (size_t)nxt * batch_bytes, len[nxt]);
         }
-        final = !have_next;
-        total += cur_len;
+        last_batch = len[nxt] == 0;
+        total += len[cur];
         if (total > SQ_MAX_DOC_SIZE) {
             ret = SQ_ERR_LIMIT;
             goto out;
         }
-        sq_sha256_update(sha, cur, cur_len);
-        if ((ret = sq_chunk_seal(v->chunk, out + out_len, cur, cur_len, key, index, final, ad,
-                                 sizeof ad)) != SQ_OK)
-            goto out;
-        out_len += cur_len + SQ_CHUNK_TAGBYTES;
-        index++;
-        if (final) {
+        out_len = 0;
+        for (size_t off = 0; off < len[cur] || (off == 0 && len[cur] == 0); off += SQ_CHUNK_BYTES) {
+            size_t clen = len[cur] - off < SQ_CHUNK_BYTES ? len[cur] - off : SQ_CHUNK_BYTES;
+            bool   final = last_batch && off + clen == len[cur];
+            if ((ret = sq_chunk_seal(v->chunk, out + out_len, b + off, clen, key, index, final, ad,
+                                     sizeof ad)) != SQ_OK)
+                goto out;
+            out_len += clen + SQ_CHUNK_TAGBYTES;
+            index++;
+            if (len[cur] == 0)
+                break;                     /* the empty document: one empty final chunk */
+        }
+        if (last_batch) {
             size_t pad = (SQ_BLOCK_BYTES - (sq_doc_ct_len(total) % SQ_BLOCK_BYTES)) % SQ_BLOCK_BYTES;
             sq_random_buf(out + out_len, pad);   /* the tail of the last block looks like the rest */
             out_len += pad;
         }
-        if (final || index % IO_CHUNKS == 0) {
-            if ((ret = writer_put(&w, out, out_len)) != SQ_OK)
-                goto out;
-            out_len = 0;
-            if (progress != NULL)
-                progress(pctx, total, known_size == UINT64_MAX ? 0 : known_size);
-        }
-        if (final)
+        if ((ret = writer_put(&w, out, out_len)) != SQ_OK)
+            goto out;
+        if (progress != NULL)
+            progress(pctx, total, known_size == UINT64_MAX ? 0 : known_size);
+        if (last_batch)
             break;
-        uint8_t *t = cur;                  /* the look-ahead becomes the current chunk */
-        cur = next;
-        next = t;
-        cur_len = next_len;
+        batch++;
     }
     writer_trim(&w);
-    sq_sha256_final(sha, d->sha256);
+    if (hasher != NULL)
+        sq_hasher_finish(hasher, d->sha256);
+    else
+        sq_sha256_final(sha, d->sha256);
+    hasher = NULL;
     d->size = total;
     d->extents = w.ext;
     d->n_extents = w.n_ext;
     w.ext = NULL;
     ret = sq_doc_extents_valid(d) ? SQ_OK : SQ_ERR_FORMAT;
 out:
+    sq_hasher_free(hasher);                /* waits for the thread before buffers go */
+    sq_sha256_free(sha);
     if (ret != SQ_OK)
         writer_release(&w);
     sodium_memzero(key, sizeof key);
-    if (in != NULL) {
-        sodium_memzero(in, (size_t)2 * SQ_CHUNK_BYTES);
-        free(in);
+    if (ring != NULL) {
+        sodium_memzero(ring, RING * batch_bytes);
+        free(ring);
     }
     free(out);
-    sq_sha256_free(sha);
     return ret;
 }
 
@@ -601,17 +628,18 @@ stream_out(sq_vault *v, const sq_doc *d, int out_fd, sq_damage *damage, sq_progr
     uint8_t  ad[51];
     uint8_t *ct = NULL, *pt = NULL;
     uint64_t chunks = sq_doc_chunks(d->size), done = 0;
+    size_t   per = chunks < IO_CHUNKS ? (size_t)chunks : IO_CHUNKS;   /* chunks per read */
+    size_t   pt_cap = chunks == 1 ? (size_t)d->size : per * SQ_CHUNK_BYTES;
     sq_err   ret = SQ_ERR_NOMEM;
 
     if (damage != NULL)
         damage->chunk = 0;
     chunk_key(key, v, d);
     chunk_ad(ad, v, d);
-    if ((ct = malloc((size_t)IO_CHUNKS * CT_CHUNK)) == NULL ||
-        (pt = malloc((size_t)IO_CHUNKS * SQ_CHUNK_BYTES)) == NULL)
+    if ((ct = malloc(per * CT_CHUNK)) == NULL || (pt = malloc(pt_cap ? pt_cap : 1)) == NULL)
         goto out;
-    for (uint64_t j = 0; j < chunks; j += IO_CHUNKS) {
-        uint64_t n = chunks - j < IO_CHUNKS ? chunks - j : IO_CHUNKS;
+    for (uint64_t j = 0; j < chunks; j += per) {
+        uint64_t n = chunks - j < per ? chunks - j : per;
         uint64_t last_plain = d->size - (chunks - 1) * (uint64_t)SQ_CHUNK_BYTES;
         size_t   ct_len = (size_t)((n - 1) * CT_CHUNK);
         size_t   pt_len = 0;
@@ -647,7 +675,7 @@ stream_out(sq_vault *v, const sq_doc *d, int out_fd, sq_damage *damage, sq_progr
 out:
     sodium_memzero(key, sizeof key);
     if (pt != NULL) {
-        sodium_memzero(pt, (size_t)IO_CHUNKS * SQ_CHUNK_BYTES);
+        sodium_memzero(pt, pt_cap ? pt_cap : 1);
         free(pt);
     }
     free(ct);

@@ -153,6 +153,11 @@ sq_err sq_stage_freed(sq_vault *v, uint64_t start, uint32_t count);
 /* ---- open (vault_open.c) ---- */
 sq_err sq_level_keys(sq_vault_keys *k);        /* subkeys from k->lk */
 sq_err sq_load_state(sq_vault *v);             /* root is set: load the rest */
+/* sq_vault_open_keyed: tests and fuzz targets only: open with a known slot
+ * plaintext, skipping the KDF (the fuzzers would otherwise spend every
+ * execution in Argon2id). Not in the public API. */
+sq_err sq_vault_open_keyed(sq_vault **out, const char *path, bool writable, const sq_slot_plain *plain,
+                           unsigned slot);
 void   sq_vault_unload(sq_vault *v);           /* free loaded state, keep fd/keys */
 
 void   sq_set_detail(sq_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

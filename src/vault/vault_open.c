@@ -424,8 +424,11 @@ vault_alloc(const char *path)
     return v;
 }
 
-sq_err
-sq_vault_open(sq_vault **out, const char *path, bool writable, sq_secret_view pass)
+/* Open with a passphrase, or (tests and fuzzing only: plain != NULL) with a
+ * known slot plaintext, skipping the KDF. */
+static sq_err
+open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass,
+            const sq_slot_plain *plain, unsigned slot)
 {
     sq_vault   *v = NULL;
     struct stat st;
@@ -450,9 +453,18 @@ sq_vault_open(sq_vault **out, const char *path, bool writable, sq_secret_view pa
     if ((ret = sq_io_read_full(v->fd, v->header->bytes, sizeof v->header->bytes, &got)) != SQ_OK)
         goto out;
     (void)got;
-    if ((ret = unlock(v, pass, file_blocks)) != SQ_OK)
+    if (plain != NULL) {
+        v->k->plain = *plain;
+        memcpy(v->k->lk, plain->level_key, 32);
+        sq_level_keys(v->k);
+        v->session_slot = slot;
+        v->kdf_profile = SQ_KDF_TEST;
+        if ((ret = load_root(v->fd, file_blocks, v->k, plain->anchors, &v->k->root)) != SQ_OK)
+            goto out;
+    } else if ((ret = unlock(v, pass, file_blocks)) != SQ_OK) {
         goto out;
-    if (pass.len <= sizeof v->k->pass) {
+    }
+    if (pass.bytes != NULL && pass.len <= sizeof v->k->pass) {
         memcpy(v->k->pass, pass.bytes, pass.len);  /* secret memory; for rekey */
         v->k->pass_len = pass.len;
     }
@@ -490,6 +502,19 @@ out:
         snprintf(open_detail, sizeof open_detail, "%s", ret == SQ_ERR_AUTH && v->detail[0] == '\0' ? "" : v->detail);
     sq_vault_close(v);
     return ret;
+}
+
+sq_err
+sq_vault_open(sq_vault **out, const char *path, bool writable, sq_secret_view pass)
+{
+    return open_common(out, path, writable, pass, NULL, 0);
+}
+
+sq_err
+sq_vault_open_keyed(sq_vault **out, const char *path, bool writable, const sq_slot_plain *plain,
+                    unsigned slot)
+{
+    return open_common(out, path, writable, (sq_secret_view){NULL, 0}, plain, slot);
 }
 
 void

@@ -15,7 +15,7 @@
 #include "util/secret.h"
 #include "vault/vault_internal.h"
 
-#define INITIAL_BLOCKS 256u               /* 1 MiB of blocks */
+#define INITIAL_BLOCKS 64u                /* 256 KiB of blocks; growth is Padmé-sized */
 
 enum { REC_CREATED = 1, REC_SLOT_ADDED = 6, REC_SLOT_REMOVED = 7 };
 

@@ -40,6 +40,11 @@ trap 'exit 1' INT TERM
 
 cd "$SQ_TMP" || exit 2
 
+# python3 for JSON checks: the system one (a version manager's shim can
+# cost most of a second per call)
+if [ -x /usr/bin/python3 ]; then PY=/usr/bin/python3; else PY=python3; fi
+python3() { "$PY" "$@"; }
+
 # the common passphrase file of the tests
 PW="$SQ_TMP/pw"
 printf 'correct horse battery staple\n' > "$PW"
@@ -131,5 +136,14 @@ else:
 # has_doc VAULT NAME: NAME is listed
 has_doc() { json_field "$1" "$2" name >/dev/null 2>&1; }
 
-# rand_below N: a random integer in [0, N)
-rand_below() { python3 -c 'import random, sys; print(random.randrange(int(sys.argv[1])))' "$1"; }
+# flip_bit FILE OFFSET: flips one bit of the byte at OFFSET (which bit
+# depends on the offset), in place
+flip_bit() {
+    local b nb
+    b=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+    nb=$(( b ^ (1 << ($2 % 8)) ))
+    printf "$(printf '\\%03o' "$nb")" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# rand_ms N: a random number of seconds in [0, N) ms, for sleep
+rand_ms() { printf '0.%03d' $(( (RANDOM * 32768 + RANDOM) % $1 )); }

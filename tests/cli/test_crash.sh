@@ -32,8 +32,11 @@ verify() {
     done
 }
 
-# sleep_ms N: sleep a random time in [0, N) ms
-sleep_rand() { sleep "$(python3 -c 'import random; print(random.randrange(300) / 1000)')"; }
+# sleep_rand: sleep a random time in [0, 300) ms
+sleep_rand() { sleep "$(rand_ms 300)"; }
+
+add_done=0
+rm_done=0
 
 # --- kill -9 during add --------------------------------------------------------
 for i in $(seq 1 "$ROUNDS"); do
@@ -45,6 +48,7 @@ for i in $(seq 1 "$ROUNDS"); do
     # the add either committed (then the document must be whole) or did not
     if has_doc v "big$i"; then
         want[big$i]=$big_sha
+        add_done=$((add_done + 1))
     fi
     verify "add round $i"
     # keep the vault small: remove committed big documents normally
@@ -70,6 +74,7 @@ for i in $(seq 1 "$ROUNDS"); do
     wait "$pid" 2> /dev/null
     if ! has_doc v "victim$i"; then
         unset "want[victim$i]"
+        rm_done=$((rm_done + 1))
     fi
     verify "rm round $i"
     if [ -n "${want[victim$i]:-}" ]; then
@@ -77,6 +82,8 @@ for i in $(seq 1 "$ROUNDS"); do
         else fail "rm victim$i after rm round $i"; fi
     fi
 done
+
+echo "kill -9 during add: $add_done of $ROUNDS had committed; during rm: $rm_done of $ROUNDS"
 
 # a writer after all this still works, and nothing stale is left
 printf 'after the crashes\n' > after.txt

@@ -34,12 +34,12 @@ cd ..
 
 # passphrase file details: CRLF stripped, empty refused, only the first line
 printf 'correct horse battery staple\r\nsecond line\n' > crlf
-ok sq ls v --passphrase-file crlf
+ok sq ls v --passphrase-file crlf > /dev/null
 : > empty
 fails 2 sq ls v --passphrase-file empty
 printf '\n' > emptyline
 fails 2 sq ls v --passphrase-file emptyline
-ok sq ls v --passphrase-fd 3 3< "$PW"
+ok sq ls v --passphrase-fd 3 3< "$PW" > /dev/null
 fails 2 sq ls v --passphrase-fd 3 --passphrase-file "$PW" 3< "$PW"
 fails 2 sq ls v --passphrase-fd x
 fails 1 sq ls v --passphrase-file no-such-file
@@ -91,6 +91,23 @@ if command -v script >/dev/null 2>&1; then
     is "get to a terminal exits 2" test "$rc" = 2
     is "get to a terminal says why" grep -q "refusing to write a document to a terminal" tty.log
     is "no plaintext on the terminal" test "$(grep -c 'secret document' tty.log)" = 0
+fi
+
+# prompts on the terminal: no echo, asked twice at init, a mismatch refused.
+# (the prompt discards typeahead, as getpass does: the input waits for it)
+if command -v script >/dev/null 2>&1; then
+    (sleep 1; printf 'tty pass\n'; sleep 1; printf 'tty pass\n'; sleep 1) |
+        script -qec "$SANDYQ init ttyv --kdf test" /dev/null > tty2.log 2>&1
+    is "init with prompts creates the vault" test -f ttyv
+    is "the prompt does not echo" test "$(grep -c 'tty pass' tty2.log)" = 0
+    printf 'tty pass\n' > ttypw
+    ok sq ls ttyv --passphrase-file ttypw
+    (sleep 1; printf 'one\n'; sleep 1; printf 'two\n'; sleep 1) |
+        script -qec "$SANDYQ init ttyv2 --kdf test" /dev/null > tty3.log 2>&1
+    rc=$?
+    is "mismatched passphrases exit 2" test "$rc" = 2
+    is "mismatched passphrases say so" grep -q "do not match" tty3.log
+    absent ttyv2
 fi
 
 # --- usage errors ----------------------------------------------------------------

@@ -12,13 +12,12 @@ ok sq add v small.txt mid.bin one.bin "$P"
 docs=(small.txt mid.bin one.bin)
 size=$(stat -c %s v)
 
-# offsets: 200 over the whole file, plus 50 in the header and slot areas
-# (the first 20 KiB), where one flip must never stop the vault from opening
-# in a way that yields other bytes
+# offsets: 150 over the whole file, plus 50 in the header and slot areas
+# (the first 20 KiB)
 offsets=$(python3 -c '
 import random, sys
 size = int(sys.argv[1])
-print(" ".join(str(random.randrange(size)) for _ in range(200)))
+print(" ".join(str(random.randrange(size)) for _ in range(150)))
 print(" ".join(str(random.randrange(min(size, 20480))) for _ in range(50)))
 ' "$size")
 
@@ -28,15 +27,7 @@ for off in $offsets; do
     doc=${docs[$((n % 3))]}
     n=$((n + 1))
     cp v t
-    python3 -c '
-import sys
-off = int(sys.argv[2])
-with open(sys.argv[1], "r+b") as f:
-    f.seek(off)
-    b = f.read(1)
-    f.seek(off)
-    f.write(bytes([b[0] ^ (1 << (off % 8))]))
-' t "$off"
+    flip_bit t "$off"
     rm -f out
     rc=0
     "$SANDYQ" get t "$doc" -o out "$P" 2> "$SQ_ERR" || rc=$?
@@ -66,11 +57,8 @@ done
 found=0
 for off in $(python3 -c 'import random; print(" ".join(str(random.randrange(20480, '"$size"')) for _ in range(400)))'); do
     cp v t
-    python3 -c '
-import sys
-with open(sys.argv[1], "r+b") as f:
-    f.seek(int(sys.argv[2])); b = f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0] ^ 0x80]))
-' t "$off"
+    flip_bit t "$off"
+    rm -f dmg.out
     rc=0
     "$SANDYQ" get t mid.bin -o dmg.out "$P" 2> "$SQ_ERR" || rc=$?
     if [ "$rc" -eq 1 ] && grep -qE "^sandyq: error: document 'mid.bin' is damaged \(chunk [0-9]+ failed authentication\)$" "$SQ_ERR"; then
