@@ -62,6 +62,10 @@ extract_error(const get_ctx *g, size_t idx, sq_err err, int e, const sq_damage *
                   cli_name(name, len));
         return;
     }
+    if (err == SQ_ERR_NOSPACE) {
+        cli_error("cannot write document '%s' to %s (no space left on device)", cli_name(name, len), dest);
+        return;
+    }
     if (err == SQ_ERR_IO && e != 0) {
         cli_error("cannot write document '%s' to %s (%s)", cli_name(name, len), dest,
                   cli_errno_str(e));

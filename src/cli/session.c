@@ -36,7 +36,7 @@ cli_vault_error(const sq_vault *v, sq_err err, int saved_errno, const char *fmt,
      * name; escaping it as a whole keeps a crafted name from the terminal */
     cli_error("%s (%s)", what, detail != NULL && reason == detail ? cli_namez(reason) : reason);
     if (err == SQ_ERR_NOSPACE)
-        cli_hint("the vault stays at its last commit; free some space and try again");
+        cli_hint("free some space and try again");
     return CLI_FAIL;
 }
 

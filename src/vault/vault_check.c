@@ -64,6 +64,12 @@ sq_vault_check(sq_vault *v, sq_check_fn report, void *ctx, sq_progress_fn progre
     if (sodium_memcmp(mac, v->k->root.slots_mac, 32) != 0 && report != NULL)
         report(ctx, SQ_CHECK_SLOTS_CHANGED, NULL, 0, 0,
                "the slot area differs from what this level committed");
+    /* both copies of the current root (the other pair holds g-1, or nothing yet) */
+    for (unsigned c = 0; c < 2; c++) {
+        uint64_t gen = 0, block = v->k->plain.anchors[2 * (v->k->root.generation % 2) + c];
+        if ((!sq_root_copy_generation(v, block, &gen) || gen != v->k->root.generation) && report != NULL)
+            report(ctx, SQ_CHECK_STALE_COPY, NULL, 0, 0, "root");
+    }
     check_ref(v, &v->k->root.keyring, SQ_OBJ_KEYRING, "keyring", report, ctx, &error);
     check_ref(v, &v->k->root.freelist, SQ_OBJ_FREELIST, "free list", report, ctx, &error);
     for (unsigned s = 0; s < v->k->root.n_index; s++)

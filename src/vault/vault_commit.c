@@ -12,6 +12,8 @@
 #include "vault/vault_internal.h"
 
 #define SCRUB_BUF (1u << 20)
+/* merges stop below this size, so no segment nears the 64 MiB object cap */
+#define MERGE_MAX_BYTES ((uint64_t)32 << 20)
 
 typedef struct {
     sq_extent *e;
@@ -300,8 +302,10 @@ commit_index(sq_vault *v, sq_root *nr, extent_list *q)
         return ret;
     owned[n] = true;
     n++;
-    /* binary-counter merging (FORMAT.md 8) */
-    while (n >= 2 && (segs[n - 2].seg.count <= 2ull * segs[n - 1].seg.count || n > SQ_MAX_SEGMENTS)) {
+    /* binary-counter merging (FORMAT.md 8), bounded in bytes and entries */
+    while (n >= 2 && (segs[n - 2].seg.count <= 2ull * segs[n - 1].seg.count || n > SQ_MAX_SEGMENTS) &&
+           (uint64_t)sq_index_segment_size(&segs[n - 2].seg) + sq_index_segment_size(&segs[n - 1].seg) <= MERGE_MAX_BYTES &&
+           (uint64_t)segs[n - 2].seg.count + segs[n - 1].seg.count <= SQ_MAX_SEGMENT_ENTRIES) {
         sq_index_segment merged;
         if ((ret = merge_index(&merged, &segs[n - 2].seg, &segs[n - 1].seg, n == 2)) != SQ_OK)
             goto fail;
@@ -318,6 +322,11 @@ commit_index(sq_vault *v, sq_root *nr, extent_list *q)
         owned[n] = false;
     }
 write:
+    if (n > SQ_MAX_SEGMENTS) {
+        sq_set_detail(v, "the index is full (%u segments)", n);
+        ret = SQ_ERR_LIMIT;
+        goto fail;
+    }
     for (unsigned s = 0; s < n; s++) {
         if (owned[s]) {
             if (segs[s].seg.count == 0) {
@@ -361,7 +370,9 @@ commit_records(sq_vault *v, sq_root *nr, extent_list *q)
         owned[n] = true;
         n++;
         while (n >= 2 && (recs[n - 2].ref.entries <= 2ull * (owned[n - 1] ? recs[n - 1].seg.count : recs[n - 1].ref.entries) ||
-                          n > SQ_MAX_SEGMENTS)) {
+                          n > SQ_MAX_SEGMENTS) &&
+               (uint64_t)recs[n - 2].ref.nblocks * SQ_BLOCK_BYTES + (owned[n - 1] ? sq_record_segment_size(&recs[n - 1].seg) : (uint64_t)recs[n - 1].ref.nblocks * SQ_BLOCK_BYTES) <= MERGE_MAX_BYTES &&
+               (uint64_t)recs[n - 2].ref.entries + (owned[n - 1] ? recs[n - 1].seg.count : recs[n - 1].ref.entries) <= SQ_MAX_SEGMENT_ENTRIES) {
             sq_record_segment merged;
             for (unsigned s = n - 2; s < n; s++)
                 if (!owned[s] && (ret = sq_load_records(v, &v->recs[s])) != SQ_OK)
@@ -383,6 +394,11 @@ commit_records(sq_vault *v, sq_root *nr, extent_list *q)
             owned[n - 1] = true;
             owned[n] = false;
         }
+    }
+    if (n > SQ_MAX_SEGMENTS) {
+        sq_set_detail(v, "the custody log is full (%u segments)", n);
+        ret = SQ_ERR_LIMIT;
+        goto fail;
     }
     for (unsigned s = 0; s < n; s++) {
         if (owned[s] && (ret = write_records(v, &recs[s].seg, &recs[s].ref)) != SQ_OK)

@@ -517,6 +517,10 @@ sq_vault_add_fd(sq_vault *v, int fd, const sq_add_opts *o)
         sq_set_detail(v, "invalid note");
         return SQ_ERR_INVALID;
     }
+    if (v->n_docs + 1 >= SQ_MAX_DOCUMENTS || v->n_pending + v->n_deletes + 1 >= SQ_MAX_SEGMENT_ENTRIES) {
+        sq_set_detail(v, "too many documents");
+        return SQ_ERR_LIMIT;
+    }
     if ((d = calloc(1, sizeof *d)) == NULL)
         return SQ_ERR_NOMEM;
     if ((ret = normalize_name(&d->name, &d->name_len, o->name, o->name_len)) != SQ_OK) {

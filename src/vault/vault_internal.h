@@ -159,6 +159,8 @@ sq_err sq_load_state(sq_vault *v);             /* root is set: load the rest */
 sq_err sq_vault_open_keyed(sq_vault **out, const char *path, bool writable, const sq_slot_plain *plain,
                            unsigned slot);
 void   sq_vault_unload(sq_vault *v);           /* free loaded state, keep fd/keys */
+/* the generation in the root copy at block, if it authenticates */
+bool   sq_root_copy_generation(sq_vault *v, uint64_t block, uint64_t *gen);
 
 void   sq_set_detail(sq_vault *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int64_t sq_now(void);

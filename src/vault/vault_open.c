@@ -121,6 +121,28 @@ out:
     return ret;
 }
 
+bool
+sq_root_copy_generation(sq_vault *v, uint64_t block, uint64_t *gen)
+{
+    uint8_t        raw[SQ_BLOCK_BYTES];
+    uint8_t       *plain = sq_secret_alloc(SQ_BLOCK_BYTES - SQ_OBJ_OVERHEAD);
+    sq_root       *r = sq_secret_alloc(sizeof *r);
+    const uint8_t *body;
+    size_t         body_len;
+    bool           ok = false;
+
+    if (plain != NULL && r != NULL && block < v->committed_blocks &&
+        sq_io_pread_all(v->fd, raw, sizeof raw, sq_block_offset(block)) == SQ_OK &&
+        sq_object_open(plain, &body, &body_len, raw, 1, v->k->kmeta, NULL, 0, SQ_OBJ_ROOT, block) == SQ_OK &&
+        sq_root_parse(r, body, body_len) == SQ_OK) {
+        *gen = r->generation;
+        ok = true;
+    }
+    sq_secret_free(plain, SQ_BLOCK_BYTES - SQ_OBJ_OVERHEAD);
+    sq_secret_free(r, sizeof *r);
+    return ok;
+}
+
 /* The uniform unlock (FORMAT.md 4): per profile, Argon2id with salt A and a
  * full scan of area A; only if nothing opened, the same with salt B. Among
  * the slots that opened, the one whose root has the highest generation. */

@@ -28,7 +28,10 @@ sq_finish() {
     local j
     for j in $(jobs -p); do kill -9 "$j" 2>/dev/null; done
     wait 2>/dev/null
-    cd / && rm -rf "$SQ_TMP"
+    cd / || true
+    # a test may have mounted something under its folder (full-disk test)
+    if [ -n "${SQ_MOUNTED:-}" ]; then umount "$SQ_MOUNTED" 2>/dev/null; fi
+    rm -rf "$SQ_TMP"
     echo "$SQ_TEST_NAME: $SQ_PASSED passed, $SQ_FAILED failed"
     if [ "$SQ_FAILED" -ne 0 ] || [ "$SQ_PASSED" -eq 0 ]; then
         code=1

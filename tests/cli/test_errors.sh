@@ -84,6 +84,26 @@ ln -s nowhere dangling
 fails 1 sq get v doc.txt -o dangling "$P"
 is "dangling symlink not followed" test ! -e nowhere
 
+# a full disk: clear messages, the vault stays at its last commit (only
+# where a small tmpfs can be mounted: root with the capability)
+mkdir full
+if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=3m tmpfs full 2>/dev/null; then
+    SQ_MOUNTED=$SQ_TMP/full
+    ok sq init full/v --kdf test --growable "$P"
+    ok sq add full/v doc.txt "$P"
+    randfile big5 $((5 * 1024 * 1024))
+    fails 1 sq add full/v big5 "$P"
+    says "no space left on device"
+    ok sq check full/v "$P" > /dev/null
+    is "the vault keeps its last commit" has_doc full/v doc.txt
+    is "the failed add left nothing" test "$(has_doc full/v big5 && echo yes)" = ""
+    head -c 3M /dev/urandom > full/fill 2>/dev/null
+    fails 1 sq get full/v doc.txt -o full/out "$P"
+    says "no space left on device"
+    absent full/out
+    umount full && SQ_MOUNTED=
+fi
+
 # refusing binary output to a terminal (script gives a pseudo-terminal)
 if command -v script >/dev/null 2>&1; then
     script -qec "$SANDYQ get v doc.txt $P" /dev/null > tty.log 2>&1
