@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "crypto/derive.h"
+#include "util/bytes.h"
 #include "util/io.h"
 #include "util/random.h"
 #include "util/secret.h"
@@ -75,30 +77,70 @@ sq_stage_record(sq_vault *v, uint8_t type, const uint8_t *body, size_t len)
     return sq_record_segment_push(&v->staged_recs, type, sq_now(), body, len);
 }
 
-sq_err
-sq_scrub(sq_vault *v, const sq_extent *ext, size_t n)
+/* The scrub pattern of block b after commit gen (FORMAT.md 9): a ChaCha20
+ * keystream under a key from the level key and the generation, nonce = b.
+ * Indistinguishable from random without the level key, and recomputable, so
+ * a writer can tell an interrupted scrub from a finished one by reading
+ * instead of rewriting (an O(note) commit stays O(note)). Not encryption:
+ * writing the same pattern twice reveals nothing. */
+static void
+scrub_pattern(uint8_t *out, size_t blocks, const uint8_t gen_key[32], uint64_t first_block)
 {
-    uint8_t *buf;
+    for (size_t k = 0; k < blocks; k++) {
+        uint8_t nonce[8];
+        sq_store_le64(nonce, first_block + k);
+        crypto_stream_chacha20(out + k * SQ_BLOCK_BYTES, SQ_BLOCK_BYTES, nonce, gen_key);
+    }
+}
+
+static void
+scrub_key(uint8_t out[32], const sq_vault *v, uint64_t gen)
+{
+    uint8_t le[8];
+
+    sq_store_le64(le, gen);
+    sq_derive(out, v->k->lk, "sandyq/v1/scrub", le, sizeof le);
+}
+
+sq_err
+sq_scrub(sq_vault *v, const sq_extent *ext, size_t n, uint64_t gen, bool only_if_needed)
+{
+    uint8_t *buf = NULL, *old = NULL;
+    uint8_t  key[32];                      /* secret: wiped below */
+    bool     wrote = false;
     sq_err   ret = SQ_OK;
 
     if (n == 0)
         return SQ_OK;
-    if ((buf = malloc(SCRUB_BUF)) == NULL)
-        return SQ_ERR_NOMEM;
+    scrub_key(key, v, gen);
+    if ((buf = malloc(SCRUB_BUF)) == NULL || (only_if_needed && (old = malloc(SCRUB_BUF)) == NULL)) {
+        ret = SQ_ERR_NOMEM;
+        goto out;
+    }
     for (size_t i = 0; i < n && ret == SQ_OK; i++) {
-        uint64_t off = sq_block_offset(ext[i].start);
-        uint64_t left = (uint64_t)ext[i].count * SQ_BLOCK_BYTES;
+        uint64_t b = ext[i].start, left = ext[i].count;
         while (left > 0 && ret == SQ_OK) {
-            size_t part = left < SCRUB_BUF ? (size_t)left : SCRUB_BUF;
-            sq_random_buf(buf, part);
-            ret = sq_io_pwrite_all(v->fd, buf, part, off);
-            off += part;
-            left -= part;
+            size_t blocks = left < SCRUB_BUF / SQ_BLOCK_BYTES ? (size_t)left : SCRUB_BUF / SQ_BLOCK_BYTES;
+            size_t len = blocks * SQ_BLOCK_BYTES;
+            scrub_pattern(buf, blocks, key, b);
+            if (only_if_needed && b + blocks <= v->nblocks &&
+                sq_io_pread_all(v->fd, old, len, sq_block_offset(b)) == SQ_OK &&
+                memcmp(old, buf, len) == 0) {
+                /* already scrubbed by the commit that listed it */
+            } else {
+                ret = sq_io_pwrite_all(v->fd, buf, len, sq_block_offset(b));
+                wrote = true;
+            }
+            b += blocks;
+            left -= blocks;
         }
     }
-    free(buf);
-    if (ret == SQ_OK)
+    if (ret == SQ_OK && wrote)
         ret = sq_io_fdatasync(v->fd);
+out:
+    sodium_memzero(key, sizeof key);
+    free(buf);
+    free(old);
     return ret;
 }
 
@@ -509,7 +551,7 @@ sq_commit(sq_vault *v)
     }
     v->k->root = *nr;
     sq_vault_unload(v);
-    if ((ret = sq_scrub(v, scrub, n_scrub)) != SQ_OK)
+    if ((ret = sq_scrub(v, scrub, n_scrub, nr->generation, false)) != SQ_OK)
         goto out;
     ret = sq_load_state(v);
 out:

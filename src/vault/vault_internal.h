@@ -145,7 +145,9 @@ sq_err sq_wipe_slot(sq_vault *v, unsigned i);
 /* ---- commit (vault_commit.c) ---- */
 sq_err sq_commit(sq_vault *v);                 /* one durable commit */
 sq_err sq_fill_fresh(sq_vault *v);
-sq_err sq_scrub(sq_vault *v, const sq_extent *ext, size_t n);
+/* overwrite ext with the scrub pattern of generation gen; with
+ * only_if_needed, blocks that already hold it are only read */
+sq_err sq_scrub(sq_vault *v, const sq_extent *ext, size_t n, uint64_t gen, bool only_if_needed);
 sq_err sq_write_root(sq_vault *v, const sq_root *root, const uint64_t anchors[4], const uint8_t kmeta[32]);
 sq_err sq_stage_record(sq_vault *v, uint8_t type, const uint8_t *body, size_t len);
 sq_err sq_stage_freed(sq_vault *v, uint64_t start, uint32_t count);

@@ -513,7 +513,7 @@ open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass
         if ((uint64_t)st.st_size > v->k->root.committed_length &&
             (ret = sq_io_ftruncate(v->fd, v->k->root.committed_length)) != SQ_OK)
             goto out;
-        if ((ret = sq_scrub(v, v->freelist.scrub, v->freelist.n_scrub)) != SQ_OK)
+        if ((ret = sq_scrub(v, v->freelist.scrub, v->freelist.n_scrub, v->k->root.generation, true)) != SQ_OK)
             goto out;
     }
     *out = v;

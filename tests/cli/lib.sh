@@ -12,6 +12,11 @@ if [ -z "${SANDYQ:-}" ] || [ ! -x "$SANDYQ" ]; then
     exit 2
 fi
 
+# under ASan/UBSan builds, a sanitizer report must not pass for the exit
+# status 1 that many checks expect
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}exitcode=86"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:+$UBSAN_OPTIONS:}halt_on_error=1:print_stacktrace=1:exitcode=87"
+
 # tests only: vaults made here use the 8 MiB test KDF profile
 export SANDYQ_INSECURE_TEST_KDF=1
 export LC_ALL=C.UTF-8
