@@ -160,8 +160,11 @@ add_fd(add_ctx *a, int fd, const char *name, size_t name_len, const char *shown)
     }
     switch (err) {
     case SQ_ERR_EXISTS:
-        cli_error("cannot add '%s' as '%s' (a document with this name already exists)",
-                  shown, cli_name(name, name_len));
+        if (strcmp(shown, cli_name(name, name_len)) == 0)
+            cli_error("cannot add '%s' (a document with this name already exists)", shown);
+        else
+            cli_error("cannot add '%s' as '%s' (a document with this name already exists)",
+                      shown, cli_name(name, name_len));
         cli_hint("names are compared after Unicode normalization and case folding; "
                  "use --replace to replace it, or --as to pick another name");
         break;

@@ -255,8 +255,8 @@ cmd_check(int argc, char **argv)
     } else {
         print_text(&fs);
         if (ok)
-            printf("ok: every block of '%s' authenticated (%zu documents)\n",
-                   cli_namez(args.v[0]), sq_vault_count(v));
+            printf("ok: every block of '%s' authenticated (%zu document%s)\n",
+                   cli_namez(args.v[0]), sq_vault_count(v), sq_vault_count(v) == 1 ? "" : "s");
         else
             cli_error("vault '%s' is damaged (%zu error%s)", cli_namez(args.v[0]),
                       n_err > 0 ? n_err : 1, n_err == 1 ? "" : "s");

@@ -4,6 +4,8 @@
  * initializes the library, finds the command and prints usage. */
 #include "cli.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,12 +120,27 @@ cmd_help(int argc, char **argv)
     return cli_finish_stdout(CLI_OK);
 }
 
+/* std_fds_open: a program started with descriptor 0, 1 or 2 closed would
+ * hand that number to the next open(): a vault opened as descriptor 1 would
+ * then receive a document written "to stdout". /dev/null fills the gaps. */
+static void
+std_fds_open(void)
+{
+    int fd;
+
+    for (fd = 0; fd <= 2; fd++)
+        if (fcntl(fd, F_GETFD) == -1 && errno == EBADF &&
+            open("/dev/null", fd == 0 ? O_RDONLY : O_WRONLY) != fd)
+            _exit(CLI_FAIL);   /* cannot make the descriptors safe: do nothing */
+}
+
 int
 main(int argc, char **argv)
 {
     const cli_command *cmd;
     sq_err             err;
 
+    std_fds_open();
     /* before anything else: hardening, secret arenas (BRIEF "Secrets") */
     if ((err = sq_lib_init()) != SQ_OK) {
         cli_error("cannot initialize (%s)", sq_err_str(err));

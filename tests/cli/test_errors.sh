@@ -65,6 +65,18 @@ says "device"
 fails 1 sq add v doc.txt "$P"
 says "already exists"
 
+# a file that changes while it is read is refused (a writer keeps
+# changing it for the whole add)
+randfile changing $((100 * 1024 * 1024))
+( while :; do printf 'X' | dd of=changing bs=1 seek=1000 conv=notrunc status=none; sleep 0.02; done ) &
+writer=$!
+fails 1 sq add v changing "$P"
+says "changed while it was read"
+kill "$writer" 2>/dev/null
+wait "$writer" 2>/dev/null
+is "a changed file adds nothing" test "$(has_doc v changing && echo yes)" = ""
+rm -f changing
+
 # --- outputs -----------------------------------------------------------------
 printf 'precious\n' > existing
 fails 1 sq get v doc.txt -o existing "$P"
