@@ -9,18 +9,22 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+/* a parsed string: NULL exactly when empty, else NUL-terminated with no NUL inside */
+static bool
+text_ok(const char *s, size_t len, size_t cap)
+{
+    if (len == 0)
+        return s == NULL;
+    return s != NULL && len <= cap && s[len] == '\0' && memchr(s, '\0', len) == NULL;
+}
+
 static void
 check_doc(const sq_doc *d)
 {
-    if (d->size > SQ_MAX_DOC_SIZE || d->name == NULL || d->name_len == 0 ||
-        d->name_len > SQ_MAX_NAME_BYTES || d->name[d->name_len] != '\0' ||
-        d->case_id == NULL || d->case_len > SQ_MAX_CASE_BYTES || d->case_id[d->case_len] != '\0' ||
-        d->note == NULL || d->note_len > SQ_MAX_NOTE_BYTES || d->note[d->note_len] != '\0' ||
+    if (d->size > SQ_MAX_DOC_SIZE || d->name_len == 0 || !text_ok(d->name, d->name_len, SQ_MAX_NAME_BYTES) ||
+        !text_ok(d->case_id, d->case_len, SQ_MAX_CASE_BYTES) || !text_ok(d->note, d->note_len, SQ_MAX_NOTE_BYTES) ||
         d->n_extents == 0 || d->n_extents > SQ_MAX_EXTENTS || !sq_doc_extents_valid(d))
         abort();
-    if (memchr(d->name, '\0', d->name_len) != NULL || memchr(d->case_id, '\0', d->case_len) != NULL ||
-        memchr(d->note, '\0', d->note_len) != NULL)
-        abort();                                /* a NUL would cut the C string short */
     for (uint32_t i = 0; i < d->n_extents; i++)
         if (d->extents[i].count == 0 || d->extents[i].start > SQ_MAX_BLOCKS ||
             d->extents[i].count > SQ_MAX_BLOCKS - d->extents[i].start)

@@ -29,7 +29,8 @@ sq_err sq_object_open(uint8_t *plain, const uint8_t **body, size_t *body_len,
                       const uint8_t *in, uint32_t nblocks, const uint8_t kmeta[32],
                       const uint8_t *vault_id, uint32_t level, uint8_t type, uint64_t block);
 
-/* sq_object_hash: the hash an object reference pins (FORMAT.md 6). */
-void sq_object_hash(uint8_t out[32], const uint8_t kmeta[32], const uint8_t *bytes, size_t len);
+/* sq_object_hash: the hash an object reference pins (FORMAT.md 6): over the
+ * nonce and the tag of the len sealed bytes. */
+void sq_object_hash(uint8_t out[32], const uint8_t khash[32], const uint8_t *bytes, size_t len);
 
 #endif

@@ -125,6 +125,10 @@ void     sq_view_build(sq_vault *v);
  * sq_secret_free); *stale set when copy a was bad and b served */
 sq_err sq_read_object(sq_vault *v, const sq_objref *ref, uint8_t type, uint8_t **plain,
                       size_t *plain_len, const uint8_t **body, size_t *body_len, bool *stale);
+/* the same into caller buffers of ref->nblocks blocks (raw) and that less
+ * 40 bytes (plain, secret memory) */
+sq_err sq_read_object_into(sq_vault *v, const sq_objref *ref, uint8_t type, uint8_t *raw, uint8_t *plain,
+                           const uint8_t **body, size_t *body_len, bool *stale);
 /* allocate two copies, seal, write; fills ref (entries set by caller) */
 sq_err sq_write_object(sq_vault *v, uint8_t type, const uint8_t *body, size_t body_len,
                        sq_objref *ref);

@@ -37,6 +37,25 @@ read_copy(sq_vault *v, uint64_t block, uint32_t nblocks, const uint8_t hash[32],
 }
 
 sq_err
+sq_read_object_into(sq_vault *v, const sq_objref *ref, uint8_t type, uint8_t *raw, uint8_t *plain,
+                    const uint8_t **body, size_t *body_len, bool *stale)
+{
+    sq_err ret;
+
+    if (stale != NULL)
+        *stale = false;
+    if (ref->nblocks == 0 || ref->nblocks > SQ_OBJ_MAX_BLOCKS)
+        return SQ_ERR_FORMAT;
+    ret = read_copy(v, ref->block_a, ref->nblocks, ref->hash_a, type, raw, plain, body, body_len);
+    if (ret != SQ_OK) {
+        if (stale != NULL)
+            *stale = true;
+        ret = read_copy(v, ref->block_b, ref->nblocks, ref->hash_b, type, raw, plain, body, body_len);
+    }
+    return ret;
+}
+
+sq_err
 sq_read_object(sq_vault *v, const sq_objref *ref, uint8_t type, uint8_t **plain_out,
                size_t *plain_len_out, const uint8_t **body, size_t *body_len, bool *stale)
 {

@@ -223,68 +223,68 @@ claim_extents(sq_vault *v, const sq_extent *e, size_t n)
     return SQ_OK;
 }
 
-typedef struct {
-    const uint8_t *doc_id;
-    uint32_t       seq;       /* segment << 20 | entry: later wins */
-    sq_idx_entry  *entry;
-} apply_item;
-
-static int
-cmp_apply(const void *a, const void *b)
-{
-    const apply_item *x = a, *y = b;
-    int c = memcmp(x->doc_id, y->doc_id, SQ_DOCID_BYTES);
-
-    if (c != 0)
-        return c;
-    return (x->seq > y->seq) - (x->seq < y->seq);
-}
-
-/* Apply the index segments oldest first: for each doc_id the last entry
- * decides (put: live, delete: gone). */
+/* Apply the index segments: for each doc_id the newest entry decides (put:
+ * live, delete: gone). Walks newest to oldest with a hash set of the doc_ids
+ * seen (SipHash under the session key, so crafted ids cannot collide on
+ * purpose): O(entries). */
 static sq_err
 build_live(sq_vault *v)
 {
-    apply_item *items = NULL;
-    size_t      n = 0, total = 0;
-    sq_err      ret = SQ_OK;
+    size_t     total = 0, cap = 16;
+    uint32_t  *set = NULL;           /* position + 1 in refs[]; 0 = empty */
+    sq_doc   **refs = NULL;          /* the entries seen, by set position */
+    sq_err     ret = SQ_OK;
 
     for (unsigned s = 0; s < v->n_segs; s++)
         total += v->segs[s].seg.count;
-    if (total > 0 && (items = malloc(total * sizeof *items)) == NULL)
+    while (cap < total * 2)
+        cap *= 2;
+    if ((set = calloc(cap, sizeof *set)) == NULL || (refs = malloc((total + 1) * sizeof *refs)) == NULL) {
+        free(set);
         return SQ_ERR_NOMEM;
-    for (unsigned s = 0; s < v->n_segs; s++)
-        for (uint32_t e = 0; e < v->segs[s].seg.count; e++) {
-            items[n].doc_id = v->segs[s].seg.entries[e].doc.doc_id;
-            items[n].seq = (s << 20) | e;
-            items[n].entry = &v->segs[s].seg.entries[e];
-            n++;
-        }
-    if (n > 0)
-        qsort(items, n, sizeof *items, cmp_apply);
-    for (size_t i = 0; i < n && ret == SQ_OK; i++) {
-        if (i + 1 < n && memcmp(items[i].doc_id, items[i + 1].doc_id, SQ_DOCID_BYTES) == 0)
-            continue;                      /* a later entry decides */
-        if (items[i].entry->op != SQ_IDX_PUT)
-            continue;
-        sq_doc *d = &items[i].entry->doc;
-        if (v->n_docs >= SQ_MAX_DOCUMENTS) {
-            ret = SQ_ERR_LIMIT;
-            break;
-        }
-        if (sq_names_find(v, d->name, d->name_len) != SIZE_MAX) {
-            sq_set_detail(v, "the index holds two documents with the same name");
-            ret = SQ_ERR_DAMAGED;
-            break;
-        }
-        if ((ret = sq_live_push(v, d)) != SQ_OK)
-            break;
-        if (claim_extents(v, d->extents, d->n_extents) != SQ_OK) {
-            sq_set_detail(v, "the index places two documents on the same blocks");
-            ret = SQ_ERR_DAMAGED;
+    }
+    size_t n_refs = 0;
+    for (unsigned s = v->n_segs; s-- > 0 && ret == SQ_OK;) {
+        for (uint32_t e = v->segs[s].seg.count; e-- > 0 && ret == SQ_OK;) {
+            sq_idx_entry *ent = &v->segs[s].seg.entries[e];
+            uint8_t       h8[8];
+            uint64_t      h;
+            size_t        j;
+            bool          seen = false;
+
+            crypto_shorthash(h8, ent->doc.doc_id, SQ_DOCID_BYTES, v->hash_key);
+            memcpy(&h, h8, 8);
+            for (j = h & (cap - 1); set[j] != 0; j = (j + 1) & (cap - 1))
+                if (memcmp(refs[set[j] - 1]->doc_id, ent->doc.doc_id, SQ_DOCID_BYTES) == 0) {
+                    seen = true;
+                    break;
+                }
+            if (seen)
+                continue;                  /* a newer entry decided */
+            refs[n_refs] = &ent->doc;
+            set[j] = (uint32_t)++n_refs;
+            if (ent->op != SQ_IDX_PUT)
+                continue;
+            sq_doc *d = &ent->doc;
+            if (v->n_docs >= SQ_MAX_DOCUMENTS) {
+                ret = SQ_ERR_LIMIT;
+                break;
+            }
+            if (sq_names_find(v, d->name, d->name_len) != SIZE_MAX) {
+                sq_set_detail(v, "the index holds two documents with the same name");
+                ret = SQ_ERR_DAMAGED;
+                break;
+            }
+            if ((ret = sq_live_push(v, d)) != SQ_OK)
+                break;
+            if (claim_extents(v, d->extents, d->n_extents) != SQ_OK) {
+                sq_set_detail(v, "the index places two documents on the same blocks");
+                ret = SQ_ERR_DAMAGED;
+            }
         }
     }
-    free(items);
+    free(set);
+    free(refs);
     return ret;
 }
 
@@ -335,21 +335,38 @@ sq_load_state(sq_vault *v)
             claim_extents(v, v->freelist.scrub, v->freelist.n_scrub) != SQ_OK)
             goto damaged;
     }
-    /* index segments */
+    /* index segments, through one pair of buffers sized for the largest:
+     * fresh memory is slow to touch, and the segments are read back to back */
     v->n_segs = r->n_index;
-    for (unsigned s = 0; s < r->n_index; s++) {
-        v->segs[s].ref = r->index[s];
-        if (claim_ref(v, &r->index[s]) != SQ_OK)
-            goto damaged;
-        ret = sq_read_object(v, &r->index[s], SQ_OBJ_INDEX, &plain, &plain_len, &body, &body_len, NULL);
-        if (ret == SQ_OK)
-            ret = sq_index_segment_parse(&v->segs[s].seg, body, body_len);
+    {
+        uint32_t most = 0;
+        uint8_t *raw = NULL;
+        for (unsigned s = 0; s < r->n_index; s++) {
+            v->segs[s].ref = r->index[s];
+            if (claim_ref(v, &r->index[s]) != SQ_OK)
+                goto damaged;
+            if (r->index[s].nblocks > most)
+                most = r->index[s].nblocks;
+        }
+        plain_len = (size_t)most * SQ_BLOCK_BYTES - SQ_OBJ_OVERHEAD;
+        if (most > 0 && ((raw = malloc((size_t)most * SQ_BLOCK_BYTES)) == NULL ||
+                         (plain = sq_secret_alloc(plain_len)) == NULL)) {
+            free(raw);
+            return SQ_ERR_NOMEM;
+        }
+        ret = SQ_OK;
+        for (unsigned s = 0; s < r->n_index && ret == SQ_OK; s++) {
+            ret = sq_read_object_into(v, &r->index[s], SQ_OBJ_INDEX, raw, plain, &body, &body_len, NULL);
+            if (ret == SQ_OK)
+                ret = sq_index_segment_parse(&v->segs[s].seg, body, body_len);
+            if (ret != SQ_OK)
+                sq_set_detail(v, "index segment %u is damaged", s);
+        }
+        free(raw);
         sq_secret_free(plain, plain_len);
         plain = NULL;
-        if (ret != SQ_OK) {
-            sq_set_detail(v, "index segment %u is damaged", s);
+        if (ret != SQ_OK)
             return ret == SQ_ERR_NOMEM ? ret : SQ_ERR_DAMAGED;
-        }
     }
     /* record segments: located now, read only when a merge needs them */
     v->n_recs = r->n_records;

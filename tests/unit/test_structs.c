@@ -617,6 +617,17 @@ mutate_doc(sq_doc *d, size_t rule_no)
     }
 }
 
+/* a parsed string is NUL-terminated, or NULL when empty (no allocation) */
+static bool
+text_equal(const char *a, size_t al, const char *b, size_t bl)
+{
+    if (al != bl)
+        return false;
+    if (bl == 0)
+        return b == NULL || b[0] == '\0';
+    return b != NULL && memcmp(a, b, al) == 0 && b[bl] == '\0';
+}
+
 static bool
 docs_equal(const sq_doc *a, const sq_doc *b)
 {
@@ -624,9 +635,8 @@ docs_equal(const sq_doc *a, const sq_doc *b)
            a->size == b->size && a->added == b->added && a->mtime == b->mtime &&
            memcmp(a->sha256, b->sha256, 32) == 0 && a->name_len == b->name_len &&
            memcmp(a->name, b->name, a->name_len) == 0 && b->name[b->name_len] == '\0' &&
-           a->case_len == b->case_len && memcmp(a->case_id, b->case_id, a->case_len) == 0 &&
-           b->case_id[b->case_len] == '\0' && a->note_len == b->note_len &&
-           memcmp(a->note, b->note, a->note_len) == 0 && b->note[b->note_len] == '\0' &&
+           text_equal(a->case_id, a->case_len, b->case_id, b->case_len) &&
+           text_equal(a->note, a->note_len, b->note, b->note_len) &&
            a->n_extents == b->n_extents &&
            memcmp(a->extents, b->extents, a->n_extents * sizeof *a->extents) == 0;
 }
