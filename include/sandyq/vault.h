@@ -155,7 +155,9 @@ sq_err sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep,
 sq_err sq_passphrase_prepare(uint8_t *out, size_t out_cap, size_t *out_len, const uint8_t *in, size_t in_len);
 
 /* sq_vault_last_detail: for the CLI's messages, a short lowercase detail of
- * the last failure of this vault ("chunk 12 failed authentication"), or "". */
+ * the last failure of this vault ("chunk 12 failed authentication"), or "".
+ * With v == NULL: the detail of this thread's last failed sq_vault_open
+ * (empty for SQ_ERR_AUTH before a slot opened: those failures are alike). */
 const char *sq_vault_last_detail(const sq_vault *v);
 
 #endif
