@@ -43,15 +43,28 @@ test_stream(uint8_t *buf, size_t len)
     pthread_mutex_unlock(&test_lock);
 }
 
+/* Large requests (filler for free space, scrub, padding) are expanded in
+ * user space: a fresh 256-bit key from the kernel per call, then the
+ * ChaCha20 keystream under it (a CSPRNG as good as getrandom's own, and
+ * several times faster than asking the kernel for megabytes). */
+#define SQ_RANDOM_EXPAND_MIN 4096
+
 void
 sq_random_buf(void *buf, size_t len)
 {
     if (len == 0)
         return;
-    if (atomic_load(&test_mode))
+    if (atomic_load(&test_mode)) {
         test_stream(buf, len);
-    else
+    } else if (len < SQ_RANDOM_EXPAND_MIN) {
         randombytes_buf(buf, len);
+    } else {
+        static const uint8_t nonce[crypto_stream_chacha20_NONCEBYTES]; /* zero: the key is fresh */
+        uint8_t key[crypto_stream_chacha20_KEYBYTES];
+        randombytes_buf(key, sizeof key);
+        crypto_stream_chacha20(buf, (unsigned long long)len, nonce, key);
+        sodium_memzero(key, sizeof key);
+    }
 }
 
 uint64_t
