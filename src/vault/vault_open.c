@@ -539,7 +539,11 @@ open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass
 out:
     if (v != NULL && ret != SQ_OK)
         snprintf(open_detail, sizeof open_detail, "%s", ret == SQ_ERR_AUTH && v->detail[0] == '\0' ? "" : v->detail);
-    sq_vault_close(v);
+    {
+        int saved = errno;                 /* the CLI names the cause: keep it across cleanup */
+        sq_vault_close(v);
+        errno = saved;
+    }
     return ret;
 }
 
