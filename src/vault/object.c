@@ -114,4 +114,5 @@ sq_object_hash(uint8_t out[32], const uint8_t khash[32], const uint8_t *bytes, s
     crypto_generichash_update(&st, bytes, SQ_OBJ_NONCE_BYTES);
     crypto_generichash_update(&st, bytes + len - SQ_OBJ_TAG_BYTES, SQ_OBJ_TAG_BYTES);
     crypto_generichash_final(&st, out, 32);
+    sodium_memzero(&st, sizeof st);
 }

@@ -83,6 +83,7 @@ slot_commitment(uint8_t out[32], const uint8_t slot[SQ_SLOT_BYTES], const uint8_
     crypto_generichash_update(&st, le, 4);
     crypto_generichash_update(&st, slot, SLOT_NONCE + SLOT_WRAP);
     crypto_generichash_final(&st, out, 32);
+    sodium_memzero(&st, sizeof st);        /* keyed state: holds the commitment key */
 }
 
 static void
@@ -209,4 +210,5 @@ sq_slots_mac(uint8_t out[32], const uint8_t kslotmac[32], const sq_header *h, ui
         crypto_generichash_update(&st, sq_header_slot_c(h, 1, i), SQ_SLOT_BYTES);
     }
     crypto_generichash_final(&st, out, 32);
+    sodium_memzero(&st, sizeof st);
 }

@@ -125,6 +125,7 @@ sq_vault_info(const sq_vault *v, sq_vault_info_t *out)
         crypto_generichash_update(&s, (const uint8_t *)"sandyq/v1/state", 15);
         crypto_generichash_update(&s, body, len);
         crypto_generichash_final(&s, h, 32);
+        sodium_memzero(&s, sizeof s);
         memcpy(out->fingerprint, h, 16);
     }
     sq_secret_free(body, cap);

@@ -77,20 +77,26 @@ sq_stage_record(sq_vault *v, uint8_t type, const uint8_t *body, size_t len)
     return sq_record_segment_push(&v->staged_recs, type, sq_now(), body, len);
 }
 
-/* The scrub pattern of block b after commit gen (FORMAT.md 9): a ChaCha20
- * keystream under a key from the level key and the generation, nonce = b.
- * Indistinguishable from random without the level key, and recomputable, so
- * a writer can tell an interrupted scrub from a finished one by reading
- * instead of rewriting (an O(note) commit stays O(note)). Not encryption:
- * writing the same pattern twice reveals nothing. */
+/* The scrub pattern of block b after commit gen (FORMAT.md 9): the ChaCha20
+ * keystream under H(K_gen, LE64(b)), K_gen from the level key and the
+ * generation. A PRF output, not an encryption: no plaintext, and writing the
+ * same pattern twice reveals nothing. Indistinguishable from random without
+ * the level key, and recomputable, so a writer can tell an interrupted scrub
+ * from a finished one by reading instead of rewriting (an O(note) commit
+ * stays O(note)). */
 static void
 scrub_pattern(uint8_t *out, size_t blocks, const uint8_t gen_key[32], uint64_t first_block)
 {
+    static const uint8_t zero_nonce[8];
+    uint8_t              bkey[32];         /* secret: wiped below */
+
     for (size_t k = 0; k < blocks; k++) {
-        uint8_t nonce[8];
-        sq_store_le64(nonce, first_block + k);
-        crypto_stream_chacha20(out + k * SQ_BLOCK_BYTES, SQ_BLOCK_BYTES, nonce, gen_key);
+        uint8_t le[8];
+        sq_store_le64(le, first_block + k);
+        sq_derive(bkey, gen_key, "sandyq/v1/scrub-block", le, sizeof le);
+        crypto_stream_chacha20(out + k * SQ_BLOCK_BYTES, SQ_BLOCK_BYTES, zero_nonce, bkey);
     }
+    sodium_memzero(bkey, sizeof bkey);
 }
 
 static void
@@ -141,6 +147,25 @@ out:
     sodium_memzero(key, sizeof key);
     free(buf);
     free(old);
+    return ret;
+}
+
+sq_err
+sq_scrub_random(sq_vault *v, uint64_t start, uint64_t count)
+{
+    uint8_t *buf = malloc(SCRUB_BUF);
+    sq_err   ret = SQ_OK;
+
+    if (buf == NULL)
+        return SQ_ERR_NOMEM;
+    while (count > 0 && ret == SQ_OK) {
+        size_t blocks = count < SCRUB_BUF / SQ_BLOCK_BYTES ? (size_t)count : SCRUB_BUF / SQ_BLOCK_BYTES;
+        sq_random_buf(buf, blocks * SQ_BLOCK_BYTES);
+        ret = sq_io_pwrite_all(v->fd, buf, blocks * SQ_BLOCK_BYTES, sq_block_offset(start));
+        start += blocks;
+        count -= blocks;
+    }
+    free(buf);
     return ret;
 }
 

@@ -47,6 +47,21 @@ chunk_ad(uint8_t ad[15 + 16 + 4 + 16], const sq_vault *v, const sq_doc *d)
     memcpy(ad + 35, d->doc_id, 16);
 }
 
+/* Give back blocks that hold ciphertext of a document this session wrote and
+ * then dropped (removed, replaced, or refused as changed while read). Inside
+ * the committed region they are overwritten at once: no commit references
+ * them, and nothing should authenticate under the dropped document's key.
+ * Grown blocks get random bytes at commit, or are cut off at the next open. */
+static void
+release_blocks(sq_vault *v, uint64_t start, uint64_t count)
+{
+    sq_bm_clear_range(v, start, count);
+    if (start < v->committed_blocks) {
+        uint64_t n = count < v->committed_blocks - start ? count : v->committed_blocks - start;
+        (void)sq_scrub_random(v, start, n);   /* best effort: the blocks are free either way */
+    }
+}
+
 /* ---- records ---- */
 
 static sq_err
@@ -263,7 +278,7 @@ drop_live(sq_vault *v, size_t pos)
 
     if (fresh) {
         for (uint32_t e = 0; e < d->n_extents; e++)
-            sq_bm_clear_range(v, d->extents[e].start, d->extents[e].count);
+            release_blocks(v, d->extents[e].start, d->extents[e].count);
     } else {
         if ((ret = push_delete(v, d->doc_id)) != SQ_OK)
             return ret;
@@ -371,7 +386,7 @@ static void
 writer_release(stream_writer *w)
 {
     for (uint32_t i = 0; i < w->n_ext; i++)
-        sq_bm_clear_range(w->v, w->ext[i].start, w->ext[i].count);
+        release_blocks(w->v, w->ext[i].start, w->ext[i].count);
     free(w->ext);
     w->ext = NULL;
     w->n_ext = 0;
@@ -554,7 +569,7 @@ sq_vault_add_fd(sq_vault *v, int fd, const sq_add_opts *o)
     if (regular && (fstat(fd, &after) != 0 || !same_file_state(&before, &after) ||
                     d->size != (uint64_t)before.st_size)) {
         for (uint32_t e = 0; e < d->n_extents; e++)
-            sq_bm_clear_range(v, d->extents[e].start, d->extents[e].count);
+            release_blocks(v, d->extents[e].start, d->extents[e].count);
         ret = SQ_ERR_CHANGED;
         goto out;
     }
@@ -582,7 +597,7 @@ sq_vault_add_fd(sq_vault *v, int fd, const sq_add_opts *o)
     return SQ_OK;
 undo:
     for (uint32_t e = 0; e < d->n_extents; e++)
-        sq_bm_clear_range(v, d->extents[e].start, d->extents[e].count);
+        release_blocks(v, d->extents[e].start, d->extents[e].count);
 out:
     sq_doc_clear(d);
     free(d);

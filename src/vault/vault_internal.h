@@ -149,6 +149,8 @@ sq_err sq_wipe_slot(sq_vault *v, unsigned i);
 /* ---- commit (vault_commit.c) ---- */
 sq_err sq_commit(sq_vault *v);                 /* one durable commit */
 sq_err sq_fill_fresh(sq_vault *v);
+/* overwrite count blocks from start with random bytes (no fsync: the commit's covers it) */
+sq_err sq_scrub_random(sq_vault *v, uint64_t start, uint64_t count);
 /* overwrite ext with the scrub pattern of generation gen; with
  * only_if_needed, blocks that already hold it are only read */
 sq_err sq_scrub(sq_vault *v, const sq_extent *ext, size_t n, uint64_t gen, bool only_if_needed);

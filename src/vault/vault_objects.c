@@ -102,7 +102,8 @@ sq_write_object(sq_vault *v, uint8_t type, const uint8_t *body, size_t body_len,
     if (n == 0)
         return SQ_ERR_LIMIT;
     len = (size_t)n * SQ_BLOCK_BYTES;
-    if ((buf = malloc(len)) == NULL)       /* holds ciphertext once sealed */
+    /* the body is copied in before sealing in place: secret memory, wiped on free */
+    if ((buf = sq_secret_alloc(len)) == NULL)
         return SQ_ERR_NOMEM;
     memset(ref, 0, sizeof *ref);
     for (int c = 0; c < 2; c++) {
@@ -119,7 +120,7 @@ sq_write_object(sq_vault *v, uint8_t type, const uint8_t *body, size_t body_len,
     ref->block_b = blocks[1];
     ref->nblocks = n;
 out:
-    free(buf);
+    sq_secret_free(buf, len);
     return ret;
 }
 

@@ -143,22 +143,51 @@ sq_root_copy_generation(sq_vault *v, uint64_t block, uint64_t *gen)
     return ok;
 }
 
+/* Whether the level reached through slot i (keys in v->k, root in *root)
+ * lists slot i in its keyring: a slot that opens but is not listed is a
+ * spliced or half-removed one (FORMAT.md 13) and is passed over. */
+static bool
+slot_registered(sq_vault *v, const sq_root *root, unsigned i)
+{
+    sq_keyring    *kr = sq_secret_alloc(sizeof *kr);
+    uint8_t       *plain = NULL;
+    size_t         plain_len = 0, body_len = 0;
+    const uint8_t *body = NULL;
+    bool           listed = false;
+
+    if (kr == NULL)
+        return false;
+    v->k->root = *root;                    /* the object AD binds its vault id and level */
+    v->committed_blocks = (root->committed_length - SQ_HEADER_BYTES) / SQ_BLOCK_BYTES;
+    if (sq_read_object(v, &root->keyring, SQ_OBJ_KEYRING, &plain, &plain_len, &body, &body_len, NULL) == SQ_OK &&
+        sq_keyring_parse(kr, body, body_len) == SQ_OK)
+        for (uint32_t e = 0; e < kr->count; e++)
+            listed |= kr->entries[e].slot == i;
+    sq_secret_free(plain, plain_len);
+    sq_secret_free(kr, sizeof *kr);
+    return listed;
+}
+
 /* The uniform unlock (FORMAT.md 4): per profile, Argon2id with salt A and a
  * full scan of area A; only if nothing opened, the same with salt B. Among
- * the slots that opened, the one whose root has the highest generation. */
+ * the slots that opened and are registered by the level they reach, the one
+ * whose root has the highest generation; two different level keys for one
+ * passphrase are refused as tampering. Once a slot opened, failures are
+ * precise (SQ_ERR_DAMAGED with a detail): the passphrase was right. */
 static sq_err
 unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
 {
     sq_slot_plain *plains = NULL;
     uint8_t       *a = NULL;
-    sq_root       *root = NULL;
+    sq_root       *root = NULL, *best = NULL;
     bool           found[SQ_SLOT_COUNT];
     int            profiles[3], n_profiles = 0;
-    bool           opened = false;
+    bool           opened = false, any_slot = false, two_levels = false;
     sq_err         ret = SQ_ERR_NOMEM;
 
     if ((plains = sq_secret_alloc(sizeof *plains * SQ_SLOT_COUNT)) == NULL ||
-        (a = sq_secret_alloc(32)) == NULL || (root = sq_secret_alloc(sizeof *root)) == NULL)
+        (a = sq_secret_alloc(32)) == NULL || (root = sq_secret_alloc(sizeof *root)) == NULL ||
+        (best = sq_secret_alloc(sizeof *best)) == NULL)
         goto out;
     if (sq_kdf_test_allowed()) {
         profiles[n_profiles++] = SQ_KDF_TEST;
@@ -167,8 +196,8 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
         profiles[n_profiles++] = SQ_KDF_STRONG;
     }
     ret = SQ_ERR_AUTH;
-    for (int p = 0; p < n_profiles && !opened; p++) {
-        for (int area = 0; area < 2 && !opened; area++) {
+    for (int p = 0; p < n_profiles && !any_slot; p++) {
+        for (int area = 0; area < 2 && !any_slot; area++) {
             sq_err kr = sq_slot_a_passphrase(a, profiles[p], pass.bytes, pass.len,
                                              sq_header_salt(v->header, area));
             if (kr != SQ_OK) {
@@ -177,6 +206,7 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
             }
             if (sq_slot_scan(plains, found, v->header, area, a) == 0)
                 continue;
+            any_slot = true;
             for (unsigned i = 0; i < SQ_SLOT_COUNT; i++) {
                 if (!found[i])
                     continue;
@@ -184,8 +214,14 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
                 sq_level_keys(v->k);
                 if (load_root(v->fd, file_blocks, v->k, plains[i].anchors, root) != SQ_OK)
                     continue;
-                if (!opened || root->generation > v->k->root.generation) {
-                    v->k->root = *root;
+                if (!slot_registered(v, root, i))
+                    continue;
+                if (opened && sodium_memcmp(v->k->plain.level_key, plains[i].level_key, 32) != 0) {
+                    two_levels = true;
+                    continue;
+                }
+                if (!opened || root->generation > best->generation) {
+                    *best = *root;
                     v->k->plain = plains[i];
                     v->session_slot = i;
                     v->kdf_profile = profiles[p];
@@ -194,15 +230,23 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
             }
         }
     }
-    if (opened) {
+    if (two_levels) {
+        sq_set_detail(v, "two different level keys open with this passphrase (the slot area was tampered with)");
+        ret = SQ_ERR_DAMAGED;
+    } else if (opened) {
         memcpy(v->k->lk, v->k->plain.level_key, 32);
         sq_level_keys(v->k);
+        v->k->root = *best;
         ret = SQ_OK;
+    } else if (any_slot) {
+        sq_set_detail(v, "the passphrase opened a slot, but the roots of its level are damaged or do not list it");
+        ret = SQ_ERR_DAMAGED;
     }
 out:
     sq_secret_free(plains, sizeof *plains * SQ_SLOT_COUNT);
     sq_secret_free(a, 32);
     sq_secret_free(root, sizeof *root);
+    sq_secret_free(best, sizeof *best);
     return ret;
 }
 
@@ -507,8 +551,15 @@ open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass
         memcpy(v->k->pass, pass.bytes, pass.len);  /* secret memory; for rekey */
         v->k->pass_len = pass.len;
     }
-    if ((uint64_t)st.st_size < v->k->root.committed_length)
+    if ((uint64_t)st.st_size < v->k->root.committed_length) {
         v->truncated = true;
+        /* a crafted root must not size the bitmap: 2^40 blocks is 128 GiB of it */
+        if (v->k->root.committed_length - (uint64_t)st.st_size > (uint64_t)st.st_size + ((uint64_t)1 << 30)) {
+            sq_set_detail(v, "the vault file is far shorter than its last commit");
+            ret = SQ_ERR_TRUNCATED;
+            goto out;
+        }
+    }
     if ((ret = sq_load_state(v)) != SQ_OK)
         goto out;
     /* the way in that opened must belong to this level (FORMAT.md 13) */

@@ -98,6 +98,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     sq_slot_plain     plain;
     uint64_t          done = 0, total = 0, taken = 0;
     uint8_t           used_new[SQ_SLOT_COUNT] = {0};
+    bool              switched = false;
     sq_err            ret = SQ_ERR_NOMEM;
 
     if (!v->writable)
@@ -212,7 +213,10 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         kr->count++;
         taken++;
     }
-    /* 6. switch the session to the new level key and write the new state */
+    /* 6. switch the session to the new level key and write the new state;
+     * from here a failure leaves the session unusable for writing (its keys
+     * no longer match what is durable) */
+    switched = true;
     memcpy(v->k->lk, plain.level_key, 32);
     sq_level_keys(v->k);
     v->k->plain = plain;
@@ -296,6 +300,11 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     ret = sq_commit(v);
 out:
     (void)taken;
+    if (ret != SQ_OK && switched) {
+        v->writable = false;
+        if (v->detail[0] == '\0')
+            sq_set_detail(v, "rekey failed; reopen the vault to see its state");
+    }
     sq_index_segment_free(&seg);
     sq_record_segment_free(&recs);
     free(oldb.e);

@@ -507,6 +507,40 @@ test_ways_in_and_rekey(void)
     free(a);
 }
 
+/* A slot the keyring no longer lists (a removal whose wipe was lost in a
+ * crash) is passed over: the same passphrase still opens through its
+ * registered slot. */
+static void
+test_half_removed_slot(void)
+{
+    const char *vp = path_of("half.sq");
+    sq_vault   *v = NULL;
+    uint8_t     saved[2][136];
+    sq_way_in   way;
+    unsigned    first;
+    int         fd;
+
+    CHECK_EQ_INT(sq_vault_create(vp, "test", true, PASS, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS), SQ_OK);
+    CHECK_EQ_INT(sq_vault_passphrase_add(v, PASS, "same passphrase twice"), SQ_OK);
+    sq_vault_way_at(v, 0, &way);
+    first = way.slot;
+    for (int area = 0; area < 2; area++)
+        memcpy(saved[area], sq_header_slot(v->header, area, first), 136);
+    CHECK_EQ_INT(sq_vault_passphrase_remove(v, (uint8_t)first), SQ_OK);
+    sq_vault_close(v);
+    /* the crash: the wipe of the removed slot never reached the disk */
+    fd = open(vp, O_RDWR);
+    for (int area = 0; area < 2; area++)
+        CHECK(pwrite(fd, saved[area], 136, (off_t)sq_header_slot_offset(area, first)) == 136);
+    close(fd);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS), SQ_OK);
+    if (v != NULL) {
+        CHECK(v->session_slot != first);
+        sq_vault_close(v);
+    }
+}
+
 static void
 test_truncation(void)
 {
@@ -550,6 +584,7 @@ main(void)
     test_many_documents_and_merging();
     test_ways_in_and_rekey();
     test_truncation();
+    test_half_removed_slot();
     {
         char cmd[4200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
