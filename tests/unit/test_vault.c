@@ -541,6 +541,61 @@ test_half_removed_slot(void)
     }
 }
 
+/* A second level planted in the file (a slot for the same passphrase that
+ * wraps another level key with a valid root and keyring) is refused as
+ * tampering instead of being opened silently. The plant is built with the
+ * engine's own functions, as a colleague who kept a KEK could. */
+static void
+test_planted_level_refused(void)
+{
+    const char    *vp = path_of("plant.sq");
+    sq_vault      *v = NULL;
+    sq_vault_keys *real = NULL, *fake = NULL;
+    unsigned       j;
+
+    CHECK_EQ_INT(sq_vault_create(vp, "test", true, PASS, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS), SQ_OK);
+    if (v == NULL)
+        return;
+    real = malloc(sizeof *real);
+    fake = malloc(sizeof *fake);
+    *real = *v->k;
+    *fake = *v->k;
+    j = (v->session_slot + 1) % 64;
+    sq_random_buf(fake->plain.level_key, 32);
+    memcpy(fake->lk, fake->plain.level_key, 32);
+    sq_level_keys(fake);
+    for (int a = 0; a < 4; a++)
+        CHECK_EQ_INT(sq_alloc_contig(v, 1, &fake->plain.anchors[a]), SQ_OK);
+    /* the fake level: a keyring listing slot j, and a root */
+    memcpy(v->k, fake, sizeof *fake);
+    v->k->keyring.count = 1;
+    CHECK_EQ_INT(sq_make_way_in(v, &v->k->keyring.entries[0], j, 0, PASS, "planted", &fake->plain), SQ_OK);
+    uint8_t body[4096];
+    size_t  len = 0;
+    CHECK_EQ_INT(sq_keyring_serialize(body, sizeof body, &len, &v->k->keyring), SQ_OK);
+    CHECK_EQ_INT(sq_write_object(v, SQ_OBJ_KEYRING, body, len, &v->k->root.keyring), SQ_OK);
+    v->k->root.keyring.entries = 1;
+    v->k->root.n_index = 0;
+    v->k->root.n_records = 0;
+    memset(&v->k->root.freelist, 0, sizeof v->k->root.freelist);
+    v->k->root.generation = 1001;
+    v->k->root.committed_length = sq_block_offset(v->nblocks);
+    CHECK_EQ_INT(sq_fill_fresh(v), SQ_OK);
+    CHECK_EQ_INT(sq_write_root(v, &v->k->root, fake->plain.anchors, fake->kmeta), SQ_OK);
+    CHECK_EQ_INT(sq_write_slot(v, j), SQ_OK);
+    memcpy(v->k, real, sizeof *real);
+    v->writable = false;                   /* nothing more from this session */
+    sq_vault_close(v);
+    /* the honest slot and the planted one both open: refused, with a reason */
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS), SQ_ERR_DAMAGED);
+    CHECK(strstr(sq_vault_last_detail(NULL), "two different level keys") != NULL);
+    sodium_memzero(real, sizeof *real);
+    sodium_memzero(fake, sizeof *fake);
+    free(real);
+    free(fake);
+}
+
 static void
 test_truncation(void)
 {
@@ -585,6 +640,7 @@ main(void)
     test_ways_in_and_rekey();
     test_truncation();
     test_half_removed_slot();
+    test_planted_level_refused();
     {
         char cmd[4200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
