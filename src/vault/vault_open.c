@@ -269,8 +269,7 @@ claim_extents(sq_vault *v, const sq_extent *e, size_t n)
 
 /* Apply the index segments: for each doc_id the newest entry decides (put:
  * live, delete: gone). Walks newest to oldest with a hash set of the doc_ids
- * seen (SipHash under the session key, so crafted ids cannot collide on
- * purpose): O(entries). */
+ * seen: O(entries). */
 static sq_err
 build_live(sq_vault *v)
 {
@@ -281,8 +280,17 @@ build_live(sq_vault *v)
 
     for (unsigned s = 0; s < v->n_segs; s++)
         total += v->segs[s].seg.count;
-    while (cap < total * 2)
+    uint64_t   mul[2];
+    unsigned   bits = 4;
+
+    while (cap < total * 2) {
         cap *= 2;
+        bits++;
+    }
+    memcpy(&mul[0], v->hash_key, 8);
+    memcpy(&mul[1], v->hash_key + 8, 8);
+    mul[0] |= 1;
+    mul[1] |= 1;
     if ((set = calloc(cap, sizeof *set)) == NULL || (refs = malloc((total + 1) * sizeof *refs)) == NULL) {
         free(set);
         return SQ_ERR_NOMEM;
@@ -291,13 +299,15 @@ build_live(sq_vault *v)
     for (unsigned s = v->n_segs; s-- > 0 && ret == SQ_OK;) {
         for (uint32_t e = v->segs[s].seg.count; e-- > 0 && ret == SQ_OK;) {
             sq_idx_entry *ent = &v->segs[s].seg.entries[e];
-            uint8_t       h8[8];
-            uint64_t      h;
+            uint64_t      x, y, h;
             size_t        j;
             bool          seen = false;
 
-            crypto_shorthash(h8, ent->doc.doc_id, SQ_DOCID_BYTES, v->hash_key);
-            memcpy(&h, h8, 8);
+            /* multiply-shift over both halves with the session's random odd
+             * multipliers: crafted doc ids cannot aim at one bucket */
+            memcpy(&x, ent->doc.doc_id, 8);
+            memcpy(&y, ent->doc.doc_id + 8, 8);
+            h = (x * mul[0] + y * mul[1]) >> (64 - bits);
             for (j = h & (cap - 1); set[j] != 0; j = (j + 1) & (cap - 1))
                 if (memcmp(refs[set[j] - 1]->doc_id, ent->doc.doc_id, SQ_DOCID_BYTES) == 0) {
                     seen = true;
