@@ -596,6 +596,31 @@ test_planted_level_refused(void)
     free(fake);
 }
 
+/* A root (validly sealed, e.g. by a colleague) that claims 2^39 blocks for a
+ * small file is refused before anything is sized by it. */
+static void
+test_crafted_committed_length(void)
+{
+    const char *vp = path_of("huge.sq");
+    sq_vault   *v = NULL;
+    sq_root    *r;
+
+    CHECK_EQ_INT(sq_vault_create(vp, "test", true, PASS, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS), SQ_OK);
+    if (v == NULL)
+        return;
+    r = malloc(sizeof *r);
+    *r = v->k->root;
+    r->generation++;
+    r->committed_length = sq_block_offset(1ull << 39);
+    CHECK_EQ_INT(sq_write_root(v, r, v->k->plain.anchors, v->k->kmeta), SQ_OK);
+    v->writable = false;
+    sq_vault_close(v);
+    free(r);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS), SQ_ERR_TRUNCATED);
+    CHECK(v == NULL);
+}
+
 static void
 test_truncation(void)
 {
@@ -641,6 +666,7 @@ main(void)
     test_truncation();
     test_half_removed_slot();
     test_planted_level_refused();
+    test_crafted_committed_length();
     {
         char cmd[4200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
