@@ -51,16 +51,13 @@ sq_vault_check(sq_vault *v, sq_check_fn report, void *ctx, sq_progress_fn progre
     bool        error = false;
     uint64_t    total = 0, done = 0;
     uint8_t     mac[32];
-    uint64_t    owned = 0;
 
     if (fstat(v->fd, &st) == 0 && (uint64_t)st.st_size < v->k->root.committed_length) {
         error = true;
         if (report != NULL)
             report(ctx, SQ_CHECK_TRUNCATED, NULL, 0, 0, "the file is shorter than its last commit");
     }
-    for (uint32_t i = 0; i < v->k->keyring.count; i++)
-        owned |= 1ull << v->k->keyring.entries[i].slot;
-    sq_slots_mac(mac, v->k->kslotmac, v->header, owned);
+    sq_slots_mac(mac, v->k->kslotmac, v->header, sq_keyring_owned(&v->k->keyring));
     if (sodium_memcmp(mac, v->k->root.slots_mac, 32) != 0 && report != NULL)
         report(ctx, SQ_CHECK_SLOTS_CHANGED, NULL, 0, 0,
                "the slot area differs from what this level committed");

@@ -17,13 +17,8 @@
 /* merges stop below this size, so no segment nears the 64 MiB object cap */
 #define MERGE_MAX_BYTES ((uint64_t)32 << 20)
 
-typedef struct {
-    sq_extent *e;
-    size_t     n, cap;
-} extent_list;
-
-static sq_err
-list_push(extent_list *l, uint64_t start, uint64_t count)
+sq_err
+sq_extent_list_push(sq_extent_list *l, uint64_t start, uint64_t count)
 {
     if (count == 0)
         return SQ_OK;
@@ -42,15 +37,15 @@ list_push(extent_list *l, uint64_t start, uint64_t count)
 }
 
 static sq_err
-list_push_ref(extent_list *l, const sq_objref *ref)
+list_push_ref(sq_extent_list *l, const sq_objref *ref)
 {
     sq_err ret;
 
     if (ref->nblocks == 0)
         return SQ_OK;
-    if ((ret = list_push(l, ref->block_a, ref->nblocks)) != SQ_OK)
+    if ((ret = sq_extent_list_push(l, ref->block_a, ref->nblocks)) != SQ_OK)
         return ret;
-    return list_push(l, ref->block_b, ref->nblocks);
+    return sq_extent_list_push(l, ref->block_b, ref->nblocks);
 }
 
 sq_err
@@ -174,7 +169,7 @@ sq_scrub_random(sq_vault *v, uint64_t start, uint64_t count)
 sq_err
 sq_fill_fresh(sq_vault *v)
 {
-    extent_list l = {0};
+    sq_extent_list l = {0};
     sq_err      ret = SQ_OK;
     uint64_t    b = v->committed_blocks;
 
@@ -186,7 +181,7 @@ sq_fill_fresh(sq_vault *v)
         uint64_t s = b;
         while (b < v->nblocks && !sq_bm_test(v, b) && b - s < UINT32_MAX)
             b++;
-        ret = list_push(&l, s, b - s);
+        ret = sq_extent_list_push(&l, s, b - s);
     }
     if (ret == SQ_OK && l.n > 0) {
         uint8_t *buf = malloc(SCRUB_BUF);
@@ -353,7 +348,7 @@ staged_segment(sq_vault *v, sq_index_segment *seg)
 }
 
 static sq_err
-commit_index(sq_vault *v, sq_root *nr, extent_list *q)
+commit_index(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
     sq_idx_seg segs[SQ_MAX_SEGMENTS + 1];
     bool       owned[SQ_MAX_SEGMENTS + 1];   /* segments built here, freed below */
@@ -421,7 +416,7 @@ fail:
 }
 
 static sq_err
-commit_records(sq_vault *v, sq_root *nr, extent_list *q)
+commit_records(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
     sq_rec_seg recs[SQ_MAX_SEGMENTS + 1];
     bool       owned[SQ_MAX_SEGMENTS + 1];
@@ -481,7 +476,7 @@ fail:
 }
 
 static sq_err
-commit_keyring(sq_vault *v, sq_root *nr, extent_list *q)
+commit_keyring(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
     size_t   cap = 4 + SQ_SLOT_COUNT * (2 + 128 + 8 + 1 + SQ_MAX_LABEL_BYTES), len = 0;
     uint8_t *buf;
@@ -500,7 +495,7 @@ commit_keyring(sq_vault *v, sq_root *nr, extent_list *q)
 }
 
 static sq_err
-commit_freelist(sq_vault *v, sq_root *nr, extent_list *q)
+commit_freelist(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
     sq_freelist fl;
     size_t      cap, len = 0;
@@ -525,21 +520,11 @@ commit_freelist(sq_vault *v, sq_root *nr, extent_list *q)
     return ret;
 }
 
-static uint64_t
-owned_mask(const sq_keyring *kr)
-{
-    uint64_t m = 0;
-
-    for (uint32_t i = 0; i < kr->count; i++)
-        m |= 1ull << kr->entries[i].slot;
-    return m;
-}
-
 sq_err
 sq_commit(sq_vault *v)
 {
     sq_root    *nr = NULL;
-    extent_list q = {0};
+    sq_extent_list q = {0};
     sq_extent  *scrub = NULL;
     size_t      n_scrub = 0;
     sq_err      ret = SQ_ERR_NOMEM;
@@ -550,7 +535,7 @@ sq_commit(sq_vault *v)
         goto out;
     *nr = v->k->root;
     for (size_t i = 0; i < v->n_freed; i++)
-        if ((ret = list_push(&q, v->freed[i].start, v->freed[i].count)) != SQ_OK)
+        if ((ret = sq_extent_list_push(&q, v->freed[i].start, v->freed[i].count)) != SQ_OK)
             goto out;
     if ((ret = commit_index(v, nr, &q)) != SQ_OK ||
         (ret = commit_records(v, nr, &q)) != SQ_OK ||
@@ -562,7 +547,7 @@ sq_commit(sq_vault *v)
     nr->generation = v->k->root.generation + 1;
     nr->committed_length = sq_block_offset(v->nblocks);
     nr->committed_at = sq_now();
-    sq_slots_mac(nr->slots_mac, v->k->kslotmac, v->header, owned_mask(&v->k->keyring));
+    sq_slots_mac(nr->slots_mac, v->k->kslotmac, v->header, sq_keyring_owned(&v->k->keyring));
     if ((ret = sq_write_root(v, nr, v->k->plain.anchors, v->k->kmeta)) != SQ_OK)
         goto out;
     /* durable: what the previous commit quarantined is referenced by neither pair */

@@ -141,12 +141,18 @@ sq_err sq_doc_reencrypt(sq_vault *v, sq_doc *out, const sq_doc *old, const uint8
 sq_err sq_vault_verify_doc(sq_vault *v, const sq_doc *d, sq_damage *damage);
 
 /* ---- slots (vault_slots.c) ---- */
+uint64_t sq_keyring_owned(const sq_keyring *kr);   /* bit i: slot i belongs to this level */
 sq_err sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_secret_view pass,
                       const char *label, const sq_slot_plain *plain);
 sq_err sq_write_slot(sq_vault *v, unsigned i);
 sq_err sq_wipe_slot(sq_vault *v, unsigned i);
 
 /* ---- commit (vault_commit.c) ---- */
+typedef struct {
+    sq_extent *e;
+    size_t     n, cap;
+} sq_extent_list;
+sq_err sq_extent_list_push(sq_extent_list *l, uint64_t start, uint64_t count);  /* count 0: no-op */
 sq_err sq_commit(sq_vault *v);                 /* one durable commit */
 sq_err sq_fill_fresh(sq_vault *v);
 /* overwrite count blocks from start with random bytes (no fsync: the commit's covers it) */

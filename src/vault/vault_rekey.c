@@ -43,31 +43,9 @@ out:
     return at;
 }
 
-typedef struct {
-    sq_extent *e;
-    size_t     n, cap;
-} ext_list;
-
-static sq_err
-ext_push(ext_list *l, uint64_t start, uint64_t count)
-{
-    if (l->n == l->cap) {
-        size_t     cap = l->cap ? l->cap * 2 : 64;
-        sq_extent *p = realloc(l->e, cap * sizeof *p);
-        if (p == NULL)
-            return SQ_ERR_NOMEM;
-        l->e = p;
-        l->cap = cap;
-    }
-    l->e[l->n].start = start;
-    l->e[l->n].count = (uint32_t)count;
-    l->n++;
-    return SQ_OK;
-}
-
 /* every block of the old state, as extents (the bitmap before rekey) */
 static sq_err
-old_blocks(const sq_vault *v, ext_list *out)
+old_blocks(const sq_vault *v, sq_extent_list *out)
 {
     uint64_t b = 0;
     sq_err   ret = SQ_OK;
@@ -80,7 +58,7 @@ old_blocks(const sq_vault *v, ext_list *out)
         uint64_t s = b;
         while (b < v->committed_blocks && sq_bm_test(v, b) && b - s < UINT32_MAX)
             b++;
-        ret = ext_push(out, s, b - s);
+        ret = sq_extent_list_push(out, s, b - s);
     }
     return ret;
 }
@@ -92,7 +70,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     sq_vault_keys    *old = NULL;
     sq_keyring       *kr = NULL;
     int              *kept = NULL;         /* keyring entries to keep, by old position */
-    ext_list          oldb = {0};
+    sq_extent_list          oldb = {0};
     sq_index_segment  seg = {0};
     sq_record_segment recs = {0};
     sq_slot_plain     plain;
@@ -272,9 +250,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         nr->committed_length = sq_block_offset(v->nblocks);
         nr->committed_at = sq_now();
         /* slots_mac over the new slots: wrap them in memory first */
-        uint64_t mask = 0;
-        for (uint32_t e = 0; e < kr->count; e++)
-            mask |= 1ull << kr->entries[e].slot;
+        uint64_t mask = sq_keyring_owned(kr);
         sq_slots_mac(nr->slots_mac, v->k->kslotmac, v->header, mask);
         /* 7. durable new root, then the new slots, then every other slot wiped */
         if ((ret = sq_write_root(v, nr, plain.anchors, v->k->kmeta)) != SQ_OK)

@@ -19,8 +19,8 @@
 
 enum { REC_CREATED = 1, REC_SLOT_ADDED = 6, REC_SLOT_REMOVED = 7 };
 
-static uint64_t
-owned_mask(const sq_keyring *kr)
+uint64_t
+sq_keyring_owned(const sq_keyring *kr)
 {
     uint64_t m = 0;
 
@@ -107,7 +107,7 @@ record_slot(sq_vault *v, uint8_t type, const sq_keyring_entry *e)
 static unsigned
 free_slot_index(const sq_vault *v)
 {
-    uint64_t owned = owned_mask(&v->k->keyring);
+    uint64_t owned = sq_keyring_owned(&v->k->keyring);
     unsigned free_count = (unsigned)(SQ_SLOT_COUNT - __builtin_popcountll(owned));
     unsigned pick = (unsigned)sq_random_uniform(free_count);
 
