@@ -42,4 +42,15 @@ bool   sq_kdf_test_allowed(void);
 /* sq_kdf_memory_bytes: the profile's Argon2 memory (0 for an unknown one). */
 size_t sq_kdf_memory_bytes(sq_kdf_profile p);
 
+/* sq_kdf_test_memo: ONLY TESTS CALL THIS (the tamper sweeps, which unlock one
+ * vault hundreds of thousands of times with unchanged salts); neither the
+ * library nor the CLI does. Off by default. on: sq_kdf_derive remembers its
+ * last few successful results keyed by (profile, passphrase, salt) and
+ * answers a repeated request from the table without running Argon2id; every
+ * refusal (unknown profile, test profile without the environment variable,
+ * oversized passphrase) is unchanged. off: the table is wiped
+ * (sodium_memzero) and every call runs Argon2id again. Not thread-safe: a
+ * single-threaded test turns it on before its opens and off after. */
+void   sq_kdf_test_memo(bool on);
+
 #endif

@@ -172,8 +172,11 @@ slot_registered(sq_vault *v, const sq_root *root, unsigned i)
  * full scan of area A; only if nothing opened, the same with salt B. Among
  * the slots that opened and are registered by the level they reach, the one
  * whose root has the highest generation; two different level keys for one
- * passphrase are refused as tampering. Once a slot opened, failures are
- * precise (SQ_ERR_DAMAGED with a detail): the passphrase was right. */
+ * passphrase are refused as tampering. A slot whose level is sound but does
+ * not list it is not a way in (SQ_ERR_AUTH with a detail): a power cut
+ * inside passphrase add, change or remove leaves exactly that, and the
+ * passphrase must then behave as before the command. Otherwise, once a slot
+ * opened, failures are precise (SQ_ERR_DAMAGED with a detail). */
 static sq_err
 unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
 {
@@ -182,7 +185,7 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
     sq_root       *root = NULL, *best = NULL;
     bool           found[SQ_SLOT_COUNT];
     int            profiles[3], n_profiles = 0;
-    bool           opened = false, any_slot = false, two_levels = false;
+    bool           opened = false, any_slot = false, two_levels = false, unlisted = false;
     sq_err         ret = SQ_ERR_NOMEM;
 
     if ((plains = sq_secret_alloc(sizeof *plains * SQ_SLOT_COUNT)) == NULL ||
@@ -214,8 +217,10 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
                 sq_level_keys(v->k);
                 if (load_root(v->fd, file_blocks, v->k, plains[i].anchors, root) != SQ_OK)
                     continue;
-                if (!slot_registered(v, root, i))
+                if (!slot_registered(v, root, i)) {
+                    unlisted = true;
                     continue;
+                }
                 if (opened && sodium_memcmp(v->k->plain.level_key, plains[i].level_key, 32) != 0) {
                     two_levels = true;
                     continue;
@@ -238,8 +243,12 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
         sq_level_keys(v->k);
         v->k->root = *best;
         ret = SQ_OK;
+    } else if (unlisted) {
+        sq_set_detail(v, "the passphrase matches a slot its level does not list "
+                         "(left by an interrupted passphrase change, or planted)");
+        ret = SQ_ERR_AUTH;
     } else if (any_slot) {
-        sq_set_detail(v, "the passphrase opened a slot, but the roots of its level are damaged or do not list it");
+        sq_set_detail(v, "the passphrase opened a slot, but the roots of its level are damaged");
         ret = SQ_ERR_DAMAGED;
     }
 out:

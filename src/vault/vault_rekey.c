@@ -76,6 +76,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     sq_slot_plain     plain;
     uint64_t          done = 0, total = 0, taken = 0;
     uint8_t           used_new[SQ_SLOT_COUNT] = {0};
+    sq_header        *oldhdr = NULL, *step = NULL;
     bool              switched = false;
     sq_err            ret = SQ_ERR_NOMEM;
 
@@ -154,7 +155,16 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         if (progress != NULL)
             progress(pctx, done, total);
     }
-    /* 5. the new keyring: each kept way in at a fresh index (new KEKs) */
+    /* 5. the new keyring: each kept way in at a fresh index under two fresh
+     * salts (new KEKs: a KEK kept from any earlier state opens nothing). The
+     * new header is built in memory; step 7 writes it in an order that
+     * never lets one passphrase reach two levels in the same area. */
+    if ((oldhdr = malloc(sizeof *oldhdr)) == NULL) {
+        ret = SQ_ERR_NOMEM;
+        goto out;
+    }
+    *oldhdr = *v->header;
+    sq_random_buf(v->header->bytes, sizeof v->header->bytes);   /* salts and every slot */
     memset(kr, 0, sizeof *kr);
     for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
         used_new[i] = 0;
@@ -230,7 +240,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         nr->records[0].entries = recs.count;
         nr->n_records = 1;
         /* keyring */
-        cap = 4 + SQ_SLOT_COUNT * (2 + 128 + 8 + 1 + SQ_MAX_LABEL_BYTES);
+        cap = SQ_KEYRING_BODY_BYTES;
         if ((buf = sq_secret_alloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
         if ((ret = sq_keyring_serialize(buf, cap, &len, kr)) == SQ_OK)
             ret = sq_write_object(v, SQ_OBJ_KEYRING, buf, len, &nr->keyring);
@@ -252,19 +262,35 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         /* slots_mac over the new slots: wrap them in memory first */
         uint64_t mask = sq_keyring_owned(kr);
         sq_slots_mac(nr->slots_mac, v->k->kslotmac, v->header, mask);
-        /* 7. durable new root, then the new slots, then every other slot wiped */
+        /* 7. durable new root, then the slot areas in three durable steps.
+         * Unlock scans area B only when nothing opened in area A, so:
+         *  a. area A: new salt, every slot random; area B: only the kept
+         *     ways in's old slots survive (removed ones stop opening);
+         *  b. area A: the new slots (the kept passphrases now reach the new
+         *     level; before this they reach the old one through area B);
+         *  c. area B: new salt and the new slots.
+         * A cut anywhere leaves each passphrase reaching exactly one level:
+         * the old one until b is durable, the new one after. */
         if ((ret = sq_write_root(v, nr, plain.anchors, v->k->kmeta)) != SQ_OK)
             goto out;
-        for (uint32_t e = 0; e < kr->count; e++)
-            if ((ret = sq_write_slot(v, kr->entries[e].slot)) != SQ_OK)
-                goto out;
-        for (unsigned i = 0; i < SQ_SLOT_COUNT; i++) {
-            if (mask & (1ull << i))
-                continue;
-            for (int area = 0; area < 2; area++)
-                sq_random_buf(sq_header_slot(v->header, area, i), SQ_SLOT_BYTES);
+        if ((step = malloc(sizeof *step)) == NULL) {
+            ret = SQ_ERR_NOMEM;
+            goto out;
         }
-        if ((ret = sq_io_pwrite_all(v->fd, v->header->bytes, sizeof v->header->bytes, 0)) != SQ_OK ||
+        *step = *v->header;
+        sq_random_buf(step->bytes, sizeof step->bytes);
+        memcpy(step->bytes, sq_header_salt(v->header, 0), 32);               /* new salt_A */
+        memcpy(step->bytes + SQ_SALT_B_OFFSET, sq_header_salt(oldhdr, 1), 32); /* old salt_B */
+        for (size_t k = 0; k < n_keep + 1; k++) {
+            unsigned i = old->keyring.entries[kept[k]].slot;
+            memcpy(sq_header_slot(step, 1, i), sq_header_slot_c(oldhdr, 1, i), SQ_SLOT_BYTES);
+        }
+        if ((ret = sq_io_pwrite_all(v->fd, step->bytes, sizeof step->bytes, 0)) != SQ_OK ||
+            (ret = sq_io_fdatasync(v->fd)) != SQ_OK ||
+            (ret = sq_io_pwrite_all(v->fd, v->header->bytes, SQ_SALT_B_OFFSET, 0)) != SQ_OK ||
+            (ret = sq_io_fdatasync(v->fd)) != SQ_OK ||
+            (ret = sq_io_pwrite_all(v->fd, v->header->bytes + SQ_SALT_B_OFFSET,
+                                    sizeof v->header->bytes - SQ_SALT_B_OFFSET, SQ_SALT_B_OFFSET)) != SQ_OK ||
             (ret = sq_io_fdatasync(v->fd)) != SQ_OK)
             goto out;
     }
@@ -281,6 +307,10 @@ out:
         if (v->detail[0] == '\0')
             sq_set_detail(v, "rekey failed; reopen the vault to see its state");
     }
+    if (ret != SQ_OK && oldhdr != NULL && !switched)
+        *v->header = *oldhdr;              /* nothing was written: the session goes on */
+    free(oldhdr);
+    free(step);
     sq_index_segment_free(&seg);
     sq_record_segment_free(&recs);
     free(oldb.e);

@@ -204,16 +204,15 @@ sq_vault_create(const char *path, const char *kdf, bool growable, sq_secret_view
         goto out;
     if ((ret = sq_io_fsync(v->fd)) != SQ_OK)
         goto out;
-    if (link(tmp, path) != 0) {
-        ret = errno == EEXIST ? SQ_ERR_EXISTS : sq_errno_to_err(errno);
+    /* through the I/O layer, so power-loss replay sees the name appear */
+    if ((ret = sq_io_linkat(AT_FDCWD, tmp, AT_FDCWD, path, 0)) != SQ_OK)
         goto out;
-    }
-    (void)unlink(tmp);
+    (void)sq_io_unlink(tmp);
     ret = sq_io_fsync_dir_of(path);
     goto out_nofile;
 out:
     if (v != NULL && v->fd >= 0)
-        (void)unlink(tmp);
+        (void)sq_io_unlink(tmp);
 out_nofile:
     free(tmp);
     sq_vault_close(v);
