@@ -1,9 +1,15 @@
 #!/usr/bin/env bash
 # tools/test.sh: the whole test suite, as CI runs it.
-#  1. a Release build with -Werror; ctest (unit, CLI end-to-end, fuzz-corpus replay)
-#  2. the same suite under ASan+UBSan
-#  3. libFuzzer on every target for a short budget, when clang has libFuzzer
-# The "slow" label (multi-GB streaming, long KDF profiles) runs with
+#  1. a Release build with -Werror; ctest: unit tests, CLI end-to-end tests
+#     (power-loss replay, tamper sweeps, fault injection, destruction,
+#     format-aware distinguisher), fuzz-corpus replay
+#  2. the same suite under ASan+UBSan, built with the nonce log: every
+#     (key, nonce) pair used to encrypt, seal or wrap during the suite is
+#     logged and tests/tools/sq-nonce-check fails on a repeat
+#  3. valgrind memcheck on the unit tests that exercise the library directly
+#  4. libFuzzer on every target for a short budget, when clang has libFuzzer
+# The "slow" label (exhaustive sweeps, larger samples, multi-GB streaming,
+# long KDF profiles) runs with
 #   SANDYQ_SLOW=1 tools/test.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -16,11 +22,41 @@ cmake -S . -B build-test -DCMAKE_BUILD_TYPE=Release -DSANDYQ_WERROR=ON >/dev/nul
 cmake --build build-test -j"$jobs" >/dev/null
 (cd build-test && ctest "${label_args[@]}" -j"$jobs" --output-on-failure --no-tests=error)
 
-echo "== ASan+UBSan build"
-cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANDYQ_SANITIZE=ON -DSANDYQ_WERROR=ON >/dev/null
+echo "== ASan+UBSan build, with the nonce log"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DSANDYQ_SANITIZE=ON -DSANDYQ_WERROR=ON -DSANDYQ_NONCE_LOG=ON >/dev/null
 cmake --build build-asan -j"$jobs" >/dev/null
-(cd build-asan && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest "${label_args[@]}" -j"$jobs" --output-on-failure --no-tests=error)
+nonce_log="$(mktemp)"
+rm -f "$nonce_log"
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+# fuzz harnesses seal with fixed keys and seeded nonces on purpose: replayed
+# without the log. Everything else, crash and replay tests included, logs.
+(cd build-asan && SANDYQ_NONCE_LOG="$nonce_log" SQ_REPLAY_RANDOM="${SQ_ASAN_REPLAY_RANDOM:-200}" \
+    ctest "${label_args[@]}" -E '^fuzz\.' -j"$jobs" --output-on-failure --no-tests=error)
+(cd build-asan && ctest -R '^fuzz\.' -j"$jobs" --output-on-failure --no-tests=error)
+echo "-- nonce uniqueness"
+build-asan/tests/sq-nonce-check "$nonce_log" 100000
+# the checker itself must fail on a repeat
+head -c 16 "$nonce_log" > "$nonce_log.dup" && cat "$nonce_log" >> "$nonce_log.dup"
+if build-asan/tests/sq-nonce-check "$nonce_log.dup" >/dev/null; then
+    echo "sq-nonce-check missed a planted repeat" >&2
+    exit 1
+fi
+rm -f "$nonce_log" "$nonce_log.dup"
+unset ASAN_OPTIONS UBSAN_OPTIONS
+
+if command -v valgrind >/dev/null; then
+    echo "== valgrind memcheck (unit tests on the Release build)"
+    for t in bytes chunk escape io kdf random secret sha256 structs utf8 vault; do
+        bin="build-test/tests/test_$t"
+        printf -- "-- %s: " "$t"
+        SQ_VECTORS="$PWD/tests/vectors" SQ_TMP="$(mktemp -d)" \
+            valgrind -q --error-exitcode=99 --leak-check=full --show-leak-kinds=definite,indirect --errors-for-leak-kinds=definite,indirect \
+            "$bin" > "build-test/valgrind-$t.log" 2>&1 || { cat "build-test/valgrind-$t.log"; exit 1; }
+        tail -1 "build-test/valgrind-$t.log"
+    done
+else
+    echo "== valgrind not installed: memcheck skipped"
+fi
 
 if command -v clang >/dev/null && [ -n "$(clang -print-file-name=libclang_rt.fuzzer-x86_64.a 2>/dev/null | grep -v '^libclang_rt')" ]; then
     echo "== libFuzzer (${SANDYQ_FUZZ_SECONDS:-30} s per target)"

@@ -88,7 +88,12 @@ sq_err sq_vault_remove(sq_vault *v, size_t index);                 /* staged */
 sq_err sq_vault_rename(sq_vault *v, size_t index, const char *new_name, size_t new_len); /* staged */
 
 /* sq_vault_commit: one durable commit of everything staged (FORMAT.md 9).
- * After rm it also performs the second commit and scrubs freed blocks. */
+ * After rm it also performs the second commit and scrubs freed blocks.
+ * Any failure of a commit, and any I/O failure of add, passphrase or rekey
+ * operations, ends writing through this handle: later writes return
+ * SQ_ERR_IO without touching the file, which stays at its last durable
+ * commit; reopen to go on. A failed sync is never retried (a second fsync
+ * can "succeed" over pages the kernel already dropped). */
 sq_err sq_vault_commit(sq_vault *v);
 
 typedef enum {

@@ -104,9 +104,11 @@ cli_open_vault(sq_vault **out, const char *path, bool writable, const cli_pass_s
     errno = 0;
     err = sq_vault_open(out, path, writable, view);
     e = errno;
-    if (err == SQ_ERR_READONLY && writable && readonly_fallback != NULL) {
-        /* the medium refused writing only once the library tried: read-only
-         * instead (get still extracts, without its custody record) */
+    if ((err == SQ_ERR_READONLY || err == SQ_ERR_NOSPACE) && writable && readonly_fallback != NULL) {
+        /* the medium refused writing only once the library tried (a
+         * read-only mount, or a full disk when the open had to finish an
+         * interrupted scrub): read-only instead (get still extracts,
+         * without its custody record) */
         writable = false;
         *readonly_fallback = true;
         errno = 0;

@@ -33,7 +33,9 @@
 
 #define RECORD_HEAD_BYTES (1u + 8u + 2u)
 
-#define KEYRING_ENTRY_FIXED (1u + 1u + 4u * SQ_KEYBYTES + 8u + 1u)
+/* the keyring's fixed body length (FORMAT.md 13) is written out there as a number */
+_Static_assert(SQ_KEYRING_BODY_BYTES == 12996u, "FORMAT.md 13: K = 4 + 64 * 203");
+_Static_assert(SQ_KEYRING_ENTRY_MAX_BYTES == 203u, "FORMAT.md 13: an entry with a 64-byte label");
 
 /* ---- shared helpers ---- */
 
@@ -911,14 +913,11 @@ sq_err
 sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr)
 {
     sq_writer w;
-    size_t    need = 4;
 
     *len = 0;
     if (!keyring_valid(kr))
         return SQ_ERR_INVALID;
-    for (uint32_t i = 0; i < kr->count; i++)
-        need += KEYRING_ENTRY_FIXED + kr->entries[i].label_len;
-    if (need > cap)
+    if (cap < SQ_KEYRING_BODY_BYTES)
         return SQ_ERR_LIMIT;                    /* checked first: no half-written secrets */
     sq_writer_init(&w, out, cap);
     sq_write_u32(&w, kr->count);
@@ -934,24 +933,32 @@ sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr
         sq_write_u8(&w, e->label_len);
         sq_write_bytes(&w, e->label, e->label_len);
     }
-    if (!sq_writer_ok(&w) || w.len != need)
-        abort();
-    *len = w.len;
+    if (!sq_writer_ok(&w) || w.len > SQ_KEYRING_BODY_BYTES)
+        abort();                                /* keyring_valid let through what cannot fit: a bug */
+    /* zero padding up to the one length (FORMAT.md 13): the size of the
+     * object must not tell how many ways in there are */
+    memset(out + w.len, 0, SQ_KEYRING_BODY_BYTES - w.len);
+    *len = SQ_KEYRING_BODY_BYTES;
     return SQ_OK;
 }
 
 /* sq_keyring_parse reads straight into the caller's (secret) struct: no key
- * byte is ever copied anywhere else. */
+ * byte is ever copied anywhere else. The body has one valid length and one
+ * valid padding (FORMAT.md 13), so a keyring has one encoding and nothing can
+ * hide after its entries. */
 sq_err
 sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len)
 {
     sq_reader      r;
     uint32_t       count;
     uint64_t       t;
-    const uint8_t *label;
+    const uint8_t *label, *pad;
+    size_t         pad_len;
     sq_err         ret = SQ_ERR_FORMAT;
 
     sodium_memzero(kr, sizeof *kr);
+    if (len != SQ_KEYRING_BODY_BYTES)
+        goto out;                               /* the exact length, before anything else */
     sq_reader_init(&r, in, len);
     if (!sq_read_u32(&r, &count))
         goto out;
@@ -959,8 +966,8 @@ sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len)
         ret = SQ_ERR_LIMIT;
         goto out;
     }
-    if (count > sq_reader_left(&r) / KEYRING_ENTRY_FIXED)
-        goto out;
+    /* 64 entries of at most SQ_KEYRING_ENTRY_MAX_BYTES always fit in the
+     * fixed length: no read below can run short */
     for (uint32_t i = 0; i < count; i++) {
         sq_keyring_entry *e = &kr->entries[i];
 
@@ -981,8 +988,9 @@ sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len)
         memcpy(e->label, label, e->label_len);
         e->label[e->label_len] = '\0';
     }
-    if (!sq_reader_empty(&r))
-        goto out;
+    pad_len = sq_reader_left(&r);
+    if (!sq_read_view(&r, &pad, pad_len) || (pad_len > 0 && sodium_is_zero(pad, pad_len) != 1))
+        goto out;                               /* padding MUST be zero: no hidden channel */
     kr->count = count;
     ret = keyring_valid(kr) ? SQ_OK : SQ_ERR_FORMAT;
 out:

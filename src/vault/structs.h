@@ -45,6 +45,11 @@
 #define SQ_MAX_EXTENTS           65536u
 #define SQ_MAX_LEVELS            16u
 #define SQ_MAX_RECORD_BODY       8192u
+/* the keyring body's one length (FORMAT.md 13): LE32 count and room for 64
+ * entries with 64-byte labels, zero-padded, so its size tells nothing about
+ * how many ways in a level has. 12996 bytes: 4 blocks per copy. */
+#define SQ_KEYRING_ENTRY_MAX_BYTES (1u + 1u + 4u * SQ_KEYBYTES + 8u + 1u + SQ_MAX_LABEL_BYTES)
+#define SQ_KEYRING_BODY_BYTES    (4u + SQ_SLOT_COUNT * SQ_KEYRING_ENTRY_MAX_BYTES)
 
 typedef enum {
     SQ_OBJ_ROOT = 1,
@@ -183,6 +188,9 @@ void   sq_record_segment_free(sq_record_segment *seg);
 sq_err sq_record_segment_push(sq_record_segment *seg, uint8_t type, int64_t time,
                               const uint8_t *body, size_t body_len);    /* copies body */
 
+/* The keyring body is always SQ_KEYRING_BODY_BYTES: _serialize pads with
+ * zeros (*len is that length; cap below it: SQ_ERR_LIMIT), _parse refuses any
+ * other length and any non-zero padding (SQ_ERR_FORMAT). */
 sq_err sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr);
 sq_err sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len);
 

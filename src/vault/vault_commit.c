@@ -478,7 +478,7 @@ fail:
 static sq_err
 commit_keyring(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
-    size_t   cap = 4 + SQ_SLOT_COUNT * (2 + 128 + 8 + 1 + SQ_MAX_LABEL_BYTES), len = 0;
+    size_t   cap = SQ_KEYRING_BODY_BYTES, len = 0;
     uint8_t *buf;
     sq_err   ret;
 
@@ -521,16 +521,35 @@ commit_freelist(sq_vault *v, sq_root *nr, sq_extent_list *q)
 }
 
 sq_err
-sq_commit(sq_vault *v)
+sq_write_gate(const sq_vault *v)
+{
+    if (v->failed)
+        return SQ_ERR_IO;
+    return v->writable ? SQ_OK : SQ_ERR_INVALID;
+}
+
+sq_err
+sq_fail_writes(sq_vault *v, sq_err ret)
+{
+    /* no detail: the caller's message names the cause (errno) */
+    if (ret == SQ_ERR_IO || ret == SQ_ERR_NOSPACE || ret == SQ_ERR_READONLY)
+        v->failed = true;
+    return ret;
+}
+
+/* one commit; sq_commit wraps it so that any failure ends writing */
+static sq_err
+commit_once(sq_vault *v)
 {
     sq_root    *nr = NULL;
     sq_extent_list q = {0};
     sq_extent  *scrub = NULL;
     size_t      n_scrub = 0;
-    sq_err      ret = SQ_ERR_NOMEM;
+    sq_err      ret;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if ((ret = sq_write_gate(v)) != SQ_OK)
+        return ret;
+    ret = SQ_ERR_NOMEM;
     if ((nr = sq_secret_alloc(sizeof *nr)) == NULL)
         goto out;
     *nr = v->k->root;
@@ -568,6 +587,19 @@ out:
     free(scrub);
     free(q.e);
     sq_secret_free(nr, sizeof *nr);
+    return ret;
+}
+
+sq_err
+sq_commit(sq_vault *v)
+{
+    sq_err ret = commit_once(v);
+
+    /* a commit that stopped half-way may have left the handle unloaded or
+     * ahead of the file (a scrub after the root, a sync that failed): after
+     * any failure it writes no more, whatever the cause */
+    if (ret != SQ_OK && ret != SQ_ERR_INVALID)
+        v->failed = true;
     return ret;
 }
 

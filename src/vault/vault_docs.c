@@ -522,8 +522,8 @@ sq_vault_add_fd(sq_vault *v, int fd, const sq_add_opts *o)
     sq_err      ret = SQ_ERR_NOMEM;
 
     v->detail[0] = '\0';
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     if (!text_ok(o->case_id, o->case_len, SQ_MAX_CASE_BYTES, false)) {
         sq_set_detail(v, "invalid case id");
         return SQ_ERR_INVALID;
@@ -601,7 +601,7 @@ undo:
 out:
     sq_doc_clear(d);
     free(d);
-    return ret;
+    return sq_fail_writes(v, ret);
 }
 
 /* ---- extraction ---- */
@@ -719,8 +719,8 @@ sq_vault_verify_doc(sq_vault *v, const sq_doc *d, sq_damage *damage)
 sq_err
 sq_vault_note_extracted(sq_vault *v, size_t index)
 {
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     return stage_doc_record(v, REC_EXTRACTED, doc_at(v, index), NULL);
 }
 
@@ -731,8 +731,8 @@ sq_vault_remove(sq_vault *v, size_t index)
     size_t        pos;
     sq_err        ret;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     d = doc_at(v, index);
     if ((ret = stage_doc_record(v, REC_REMOVED, d, NULL)) != SQ_OK)
         return ret;
@@ -753,8 +753,8 @@ sq_vault_rename(sq_vault *v, size_t index, const char *new_name, size_t new_len)
     size_t  norm_len = 0, pos, other, p;
     sq_err  ret;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     d = (sq_doc *)doc_at(v, index);
     if ((ret = normalize_name(&norm, &norm_len, new_name, new_len)) != SQ_OK) {
         sq_set_detail(v, "invalid document name");

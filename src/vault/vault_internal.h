@@ -54,6 +54,7 @@ struct sq_vault {
     int            fd;
     char          *path;
     bool           writable;
+    bool           failed;            /* a write or sync failed: this handle writes no more */
     bool           truncated;         /* file shorter than committed */
     sq_header     *header;            /* clear salts and slot areas, as on disk */
     sq_vault_keys *k;                 /* secret */
@@ -153,7 +154,15 @@ typedef struct {
     size_t     n, cap;
 } sq_extent_list;
 sq_err sq_extent_list_push(sq_extent_list *l, uint64_t start, uint64_t count);  /* count 0: no-op */
-sq_err sq_commit(sq_vault *v);                 /* one durable commit */
+sq_err sq_commit(sq_vault *v);                 /* one durable commit; any failure ends writing */
+/* sq_write_gate: SQ_OK when this handle may write; SQ_ERR_IO once a write or
+ * sync failed (io.h: never retried; the handle's picture of the file may be
+ * wrong), SQ_ERR_INVALID when it was opened read-only. */
+sq_err sq_write_gate(const sq_vault *v);
+/* sq_fail_writes: returns ret; an I/O failure (SQ_ERR_IO, SQ_ERR_NOSPACE,
+ * SQ_ERR_READONLY) ends writing through v: the command stops, the file
+ * stays at its last durable commit, reopening is the only way on. */
+sq_err sq_fail_writes(sq_vault *v, sq_err ret);
 sq_err sq_fill_fresh(sq_vault *v);
 /* overwrite count blocks from start with random bytes (no fsync: the commit's covers it) */
 sq_err sq_scrub_random(sq_vault *v, uint64_t start, uint64_t count);

@@ -80,8 +80,8 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     bool              switched = false;
     sq_err            ret = SQ_ERR_NOMEM;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     if (v->dirty || v->keyring_dirty || v->n_freed > 0)
         return SQ_ERR_INVALID;             /* rekey is a session of its own */
     if (n_keep + 1 > SQ_SLOT_COUNT)
@@ -307,6 +307,7 @@ out:
         if (v->detail[0] == '\0')
             sq_set_detail(v, "rekey failed; reopen the vault to see its state");
     }
+    (void)sq_fail_writes(v, ret);
     if (ret != SQ_OK && oldhdr != NULL && !switched)
         *v->header = *oldhdr;              /* nothing was written: the session goes on */
     free(oldhdr);

@@ -76,8 +76,8 @@ sq_write_slot(sq_vault *v, unsigned i)
     for (int area = 0; area < 2; area++)
         if ((ret = sq_io_pwrite_all(v->fd, sq_header_slot(v->header, area, i), SQ_SLOT_BYTES,
                                     sq_header_slot_offset(area, i))) != SQ_OK)
-            return ret;
-    return sq_io_fdatasync(v->fd);
+            return sq_fail_writes(v, ret);
+    return sq_fail_writes(v, sq_io_fdatasync(v->fd));
 }
 
 sq_err
@@ -247,8 +247,8 @@ sq_vault_passphrase_add(sq_vault *v, sq_secret_view pass, const char *label)
     unsigned    i;
     sq_err      ret;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     if (kr->count >= SQ_SLOT_COUNT)
         return SQ_ERR_LIMIT;
     i = free_slot_index(v);
@@ -292,8 +292,8 @@ sq_vault_passphrase_remove(sq_vault *v, uint8_t slot)
 {
     sq_err ret;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     if ((ret = remove_entry(v, slot)) != SQ_OK)
         return ret;
     /* the root stops listing the slot first, then the slot is wiped */
@@ -310,8 +310,8 @@ sq_vault_passphrase_change(sq_vault *v, sq_secret_view pass)
     char        label[SQ_MAX_LABEL_BYTES + 1] = "";
     sq_err      ret;
 
-    if (!v->writable)
-        return SQ_ERR_INVALID;
+    if (sq_write_gate(v) != SQ_OK)
+        return sq_write_gate(v);
     if (kr->count >= SQ_SLOT_COUNT)
         return SQ_ERR_LIMIT;
     for (uint32_t e = 0; e < kr->count; e++)

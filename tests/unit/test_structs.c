@@ -12,6 +12,7 @@
 #include "testlib.h"
 #include "util/random.h"
 #include "util/secret.h"
+#include "vault/object.h"
 #include "vault/structs.h"
 
 #define T40 (1ull << 40)
@@ -118,8 +119,13 @@ raw_index(uint8_t *out, const sq_index_segment *seg)
     return (size_t)(p - out);
 }
 
+/* FORMAT.md 13: the keyring body is always K = 4 + 64 * 203 bytes; the
+ * entries are followed by zero bytes up to K */
+#define RAW_KEYRING_K 12996u
+
+/* raw_keyring_entries: LE32(count) || entries (at most 64 written), unpadded */
 static size_t
-raw_keyring(uint8_t *out, const sq_keyring *kr, uint32_t count)
+raw_keyring_entries(uint8_t *out, const sq_keyring *kr, uint32_t count)
 {
     uint8_t *p = put(out, count, 4);
 
@@ -136,6 +142,17 @@ raw_keyring(uint8_t *out, const sq_keyring *kr, uint32_t count)
         p = putb(p, e->label, e->label_len);
     }
     return (size_t)(p - out);
+}
+
+/* raw_keyring: the entries, then zero bytes up to K (out holds at least K) */
+static size_t
+raw_keyring(uint8_t *out, const sq_keyring *kr, uint32_t count)
+{
+    size_t n = raw_keyring_entries(out, kr, count);
+
+    if (n < RAW_KEYRING_K)
+        memset(out + n, 0, RAW_KEYRING_K - n);
+    return n > RAW_KEYRING_K ? n : RAW_KEYRING_K;
 }
 
 static size_t
@@ -1012,14 +1029,22 @@ static void
 test_keyring(void)
 {
     sq_keyring *kr = sq_secret_alloc(sizeof *kr), *back = sq_secret_alloc(sizeof *back);
-    size_t      cap = 4 + 65 * (139 + 65), len, len2, raw_len;
+    size_t      cap = RAW_KEYRING_K + 4096, len, len2, raw_len, used;
     uint8_t    *out = sq_secret_alloc(cap), *raw = sq_secret_alloc(cap), *out2 = sq_secret_alloc(cap);
     uint32_t    count;
 
+    /* the fixed length is FORMAT.md's number, and 4 blocks per copy */
+    CHECK_EQ_INT(SQ_KEYRING_BODY_BYTES, RAW_KEYRING_K);
+    CHECK_EQ_INT(sq_object_blocks_for(SQ_KEYRING_BODY_BYTES), 4);
+
+    /* padded round trip: entries, then zeros up to K */
     base_keyring(kr, 5);
     CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
     raw_len = raw_keyring(raw, kr, kr->count);
+    used = raw_keyring_entries(raw, kr, kr->count);
+    CHECK_EQ_INT(len, RAW_KEYRING_K);
     CHECK(len == raw_len && memcmp(out, raw, len) == 0);
+    CHECK(used < len && is_zero(out + used, len - used));
     CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
     CHECK(memcmp(back, kr, sizeof *kr) == 0);
     CHECK_EQ_INT(sq_keyring_serialize(out2, cap, &len2, back), SQ_OK);
@@ -1027,7 +1052,42 @@ test_keyring(void)
     sodium_memzero(out2, cap);
     CHECK_EQ_INT(sq_keyring_serialize(out2, len - 1, &len2, back), SQ_ERR_LIMIT);
     CHECK(is_zero(out2, cap));                  /* nothing half-written */
+    CHECK_EQ_INT(len2, 0);
 
+    /* the length tells nothing: 0, 1, 5 and 64 entries, empty and 64-byte
+     * labels, all serialize to K bytes and parse back */
+    {
+        static const uint32_t counts[] = {0, 1, 5, 64};
+        size_t bad = 0;
+        for (size_t c = 0; c < sizeof counts / sizeof counts[0]; c++) {
+            for (int longest = 0; longest < 2; longest++) {
+                base_keyring(kr, counts[c]);
+                for (uint32_t k = 0; k < kr->count; k++) {
+                    memset(kr->entries[k].label, 0, sizeof kr->entries[k].label);
+                    memset(kr->entries[k].label, 'L', longest ? 64 : 0);
+                    kr->entries[k].label_len = longest ? 64 : 0;
+                }
+                memset(back, 0xa5, sizeof *back);
+                if (sq_keyring_serialize(out, cap, &len, kr) != SQ_OK || len != RAW_KEYRING_K ||
+                    raw_keyring(raw, kr, kr->count) != len || memcmp(out, raw, len) != 0 ||
+                    sq_keyring_parse(back, out, len) != SQ_OK || memcmp(back, kr, sizeof *kr) != 0)
+                    bad++;
+            }
+        }
+        CHECK_EQ_INT(bad, 0);
+        /* 64 entries with 64-byte labels fill K exactly: no padding at all */
+        CHECK_EQ_INT(raw_keyring_entries(raw, kr, kr->count), RAW_KEYRING_K);
+        /* no entries: K zero bytes but for the count, itself zero */
+        base_keyring(kr, 0);
+        CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+        CHECK(len == RAW_KEYRING_K && is_zero(out, len));
+    }
+
+    /* wrong lengths: every length below K (including the old unpadded
+     * encoding), K + 1, K + 4096, and the most an object of 4 blocks holds */
+    base_keyring(kr, 5);
+    CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+    used = raw_keyring_entries(raw, kr, kr->count);
     {
         size_t bad = 0;
         for (size_t n = 0; n < len; n++) {
@@ -1037,9 +1097,56 @@ test_keyring(void)
         }
         CHECK_EQ_INT(bad, 0);
     }
-    out[len] = 0;
-    CHECK_EQ_INT(sq_keyring_parse(back, out, len + 1), SQ_ERR_FORMAT);
+    memset(out + len, 0, cap - len);
+    {
+        static const size_t longer[] = {1, 4096, 4 * 4096 - 45 - RAW_KEYRING_K};
+        for (size_t i = 0; i < sizeof longer / sizeof longer[0]; i++) {
+            memset(back, 0xa5, sizeof *back);
+            CHECK_EQ_INT(sq_keyring_parse(back, out, len + longer[i]), SQ_ERR_FORMAT);
+            CHECK(is_zero(back, sizeof *back));
+        }
+    }
+    CHECK_EQ_INT(sq_keyring_parse(back, raw, used), SQ_ERR_FORMAT);    /* the old encoding */
     CHECK(is_zero(back, sizeof *back));
+
+    /* non-zero padding: any one padding byte set is refused */
+    {
+        size_t bad = 0;
+        for (size_t n = used; n < len; n++) {
+            out[n] = (uint8_t)(1u << (n % 8));
+            memset(back, 0xa5, sizeof *back);
+            if (sq_keyring_parse(back, out, len) != SQ_ERR_FORMAT || !is_zero(back, sizeof *back))
+                bad++;
+            out[n] = 0;
+        }
+        CHECK_EQ_INT(bad, 0);
+        CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);             /* restored */
+    }
+
+    /* a count that disagrees with the entries present: one less leaves an
+     * entry in the padding, one more reads zeros as an entry (kind 0); both
+     * refused, so the count is never ambiguous */
+    put(out, 4, 4);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_ERR_FORMAT);
+    CHECK(is_zero(back, sizeof *back));
+    put(out, 6, 4);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_ERR_FORMAT);
+    CHECK(is_zero(back, sizeof *back));
+    put(out, 64, 4);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_ERR_FORMAT);
+
+    /* a count above 64, at the right length: refused as a cap */
+    {
+        static const uint32_t over[] = {65, 255, 0x80000000u, 0xffffffffu};
+        for (size_t i = 0; i < sizeof over / sizeof over[0]; i++) {
+            put(out, over[i], 4);
+            memset(back, 0xa5, sizeof *back);
+            CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_ERR_LIMIT);
+            CHECK(is_zero(back, sizeof *back));
+        }
+        /* with a count above 64 and a wrong length, the length decides */
+        CHECK_EQ_INT(sq_keyring_parse(back, out, len - 1), SQ_ERR_FORMAT);
+    }
 
     for (size_t i = 0; i < sizeof keyring_rules / sizeof keyring_rules[0]; i++) {
         sq_err want = keyring_rules[i].want;
@@ -1049,9 +1156,12 @@ test_keyring(void)
         mutate_keyring(kr, &count, i);
         raw_len = raw_keyring(raw, kr, count);
         if (count == 65) {
-            /* a 65th entry on the wire, so only the count is wrong */
-            memcpy(raw + raw_len, raw + 4, 139 + kr->entries[0].label_len);
-            raw_len += 139 + kr->entries[0].label_len;
+            /* a 65th entry on the wire, in what would be padding, so only
+             * the count is wrong: still K bytes (64 short labels leave room) */
+            used = raw_keyring_entries(raw, kr, count);
+            ok &= CHECK(used + 139 + kr->entries[0].label_len <= RAW_KEYRING_K);
+            memcpy(raw + used, raw + 4, 139 + kr->entries[0].label_len);
+            ok &= CHECK_EQ_INT(raw_len, RAW_KEYRING_K);
         }
         memset(back, 0xa5, sizeof *back);
         ok &= CHECK_EQ_INT(sq_keyring_parse(back, raw, raw_len), want);
@@ -1069,10 +1179,6 @@ test_keyring(void)
         if (!ok)
             fprintf(stderr, "     keyring rule: %s\n", keyring_rules[i].what);
     }
-
-    /* a count the bytes cannot hold */
-    put(raw, 64, 4);
-    CHECK_EQ_INT(sq_keyring_parse(back, raw, 4 + 63 * 139), SQ_ERR_FORMAT);
 
     sq_secret_free(kr, sizeof *kr);
     sq_secret_free(back, sizeof *back);
