@@ -143,29 +143,35 @@ sq_root_copy_generation(sq_vault *v, uint64_t block, uint64_t *gen)
     return ok;
 }
 
+typedef enum { SLOT_LISTED, SLOT_UNLISTED, SLOT_KEYRING_UNREADABLE } slot_listing;
+
 /* Whether the level reached through slot i (keys in v->k, root in *root)
  * lists slot i in its keyring: a slot that opens but is not listed is a
- * spliced or half-removed one (FORMAT.md 13) and is passed over. */
-static bool
+ * spliced or half-removed one (FORMAT.md 13) and is passed over. A keyring
+ * that cannot be read (damage, truncation) says nothing either way. */
+static slot_listing
 slot_registered(sq_vault *v, const sq_root *root, unsigned i)
 {
     sq_keyring    *kr = sq_secret_alloc(sizeof *kr);
     uint8_t       *plain = NULL;
     size_t         plain_len = 0, body_len = 0;
     const uint8_t *body = NULL;
-    bool           listed = false;
+    slot_listing   r = SLOT_KEYRING_UNREADABLE;
 
     if (kr == NULL)
-        return false;
+        return r;
     v->k->root = *root;                    /* the object AD binds its vault id and level */
     v->committed_blocks = (root->committed_length - SQ_HEADER_BYTES) / SQ_BLOCK_BYTES;
     if (sq_read_object(v, &root->keyring, SQ_OBJ_KEYRING, &plain, &plain_len, &body, &body_len, NULL) == SQ_OK &&
-        sq_keyring_parse(kr, body, body_len) == SQ_OK)
+        sq_keyring_parse(kr, body, body_len) == SQ_OK) {
+        r = SLOT_UNLISTED;
         for (uint32_t e = 0; e < kr->count; e++)
-            listed |= kr->entries[e].slot == i;
+            if (kr->entries[e].slot == i)
+                r = SLOT_LISTED;
+    }
     sq_secret_free(plain, plain_len);
     sq_secret_free(kr, sizeof *kr);
-    return listed;
+    return r;
 }
 
 /* The uniform unlock (FORMAT.md 4): per profile, Argon2id with salt A and a
@@ -186,6 +192,7 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
     bool           found[SQ_SLOT_COUNT];
     int            profiles[3], n_profiles = 0;
     bool           opened = false, any_slot = false, two_levels = false, unlisted = false;
+    bool           unreadable = false, cut = false;
     sq_err         ret = SQ_ERR_NOMEM;
 
     if ((plains = sq_secret_alloc(sizeof *plains * SQ_SLOT_COUNT)) == NULL ||
@@ -217,7 +224,13 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
                 sq_level_keys(v->k);
                 if (load_root(v->fd, file_blocks, v->k, plains[i].anchors, root) != SQ_OK)
                     continue;
-                if (!slot_registered(v, root, i)) {
+                slot_listing l = slot_registered(v, root, i);
+                if (l == SLOT_KEYRING_UNREADABLE) {
+                    unreadable = true;
+                    cut |= root->committed_length > SQ_HEADER_BYTES + file_blocks * SQ_BLOCK_BYTES;
+                    continue;
+                }
+                if (l == SLOT_UNLISTED) {
                     unlisted = true;
                     continue;
                 }
@@ -243,7 +256,10 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
         sq_level_keys(v->k);
         v->k->root = *best;
         ret = SQ_OK;
-    } else if (unlisted) {
+    } else if (unreadable && cut) {
+        sq_set_detail(v, "the vault file is shorter than its last commit");
+        ret = SQ_ERR_TRUNCATED;
+    } else if (unlisted && !unreadable) {
         sq_set_detail(v, "the passphrase matches a slot its level does not list "
                          "(left by an interrupted passphrase change, or planted)");
         ret = SQ_ERR_AUTH;
