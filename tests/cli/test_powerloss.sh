@@ -65,5 +65,8 @@ traced "passphrase add" passphrase add d/v --new-passphrase-file pw2 "$P"
 traced "passphrase change" passphrase change d/v --passphrase-file pw2 --new-passphrase-file pwc
 traced "passphrase add (third)" passphrase add d/v --new-passphrase-file pw3 "$P"
 traced "passphrase remove" passphrase remove d/v --passphrase-file pw3
+# rekey keeps pw and pwc and drops pw3: old and new states differ in which
+# passphrases open, so a cut that lets a dropped one reach either level shows
+traced "passphrase add (before rekey)" passphrase add d/v --new-passphrase-file pw3 "$P"
 traced "rekey" rekey d/v --keep-passphrase-file pwc "$P"
 traced "add after rekey (replace)" add d/v in/b.bin --as renamed.txt --replace "$P"
