@@ -7,6 +7,8 @@
 # committed state, every document intact, check clean, a new commit taken;
 # after exit 0 the new state durable. It prints the states per command.
 #   SQ_REPLAY_RANDOM   random subsets per cut with > 12 pending writes (1000)
+#   SQ_REPLAY_SAMPLE   check one distinct state in N (default 1: all; the
+#                      ASan run of tools/test.sh samples)
 #   SQ_REPLAY_BIG      size of the large document (default 1.5 MiB; the slow
 #                      variant uses more)
 . "$(dirname "$0")/lib.sh"
@@ -46,7 +48,7 @@ traced() {
     mkdir -p "$WORK_ROOT/w$n_run"
     if out=$("$REPLAY" --pre pre --post d --trace "$SQ_TMP/trace" --vault v --exit "$rc" \
                  --pass "$PW" --pass pw2 --pass pwc --pass pw3 --random "$RANDOM_SUBSETS" \
-                 --seed "$n_run" --work "$WORK_ROOT/w$n_run" 2> "$SQ_ERR"); then
+                 --seed "$n_run" --sample "${SQ_REPLAY_SAMPLE:-1}" --work "$WORK_ROOT/w$n_run" 2> "$SQ_ERR"); then
         pass
         echo "$label: ${out#sq-replay: }"
     else
