@@ -72,3 +72,27 @@ traced "passphrase remove" passphrase remove d/v --passphrase-file pw3
 traced "passphrase add (before rekey)" passphrase add d/v --new-passphrase-file pw3 "$P"
 traced "rekey" rekey d/v --keep-passphrase-file pwc "$P"
 traced "add after rekey (replace)" add d/v in/b.bin --as renamed.txt --replace "$P"
+
+# negative control: the same kind of trace with its fsyncs taken out claims
+# durability the writes never had; sq-replay must call that broken
+rm -rf pre && cp -a d pre
+SQ_IO_TRACE="$SQ_TMP/trace" "$TRACED" mv d/v renamed.txt again.txt "$P" 2> "$SQ_ERR" || fail "mv (control) failed"
+python3 - "$SQ_TMP/trace" "$SQ_TMP/trace.nosync" <<'PY'
+import struct, sys
+b = open(sys.argv[1], 'rb').read(); out = bytearray(b[:8]); pos = 8
+while pos < len(b):
+    kind, pl, p2l = struct.unpack_from('<III', b, pos); ln = struct.unpack_from('<Q', b, pos + 32)[0]
+    size = 48 + pl + p2l + (ln if kind in (0, 1) else 0)
+    if kind not in (2, 3, 4):          # SQ_IO_FSYNC, SQ_IO_FDATASYNC, SQ_IO_FSYNC_DIR
+        out += b[pos:pos + size]
+    pos += size
+open(sys.argv[2], 'wb').write(out)
+PY
+mkdir -p "$WORK_ROOT/control"
+if "$REPLAY" --pre pre --post d --trace "$SQ_TMP/trace.nosync" --vault v --exit 0 --pass "$PW" \
+       --pass pw2 --pass pwc --pass pw3 --random 20 --sample 50 --no-continue \
+       --work "$WORK_ROOT/control" > /dev/null 2> "$SQ_ERR"; then
+    fail "sq-replay passed a trace without fsyncs"
+else
+    says "was not durable"
+fi
