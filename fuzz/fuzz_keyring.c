@@ -1,10 +1,11 @@
 /* fuzz_keyring.c: sq_keyring_parse on decrypted keyring bodies (FORMAT.md
  * 13), AEAD bypassed. Asserts the rules on what is accepted (exactly
- * SQ_KEYRING_BODY_BYTES long, slots below 64 and unique, known kinds, labels
- * capped and NUL-terminated), an exact re-serialization (so the padding was
- * zero and there is one encoding), a refusal of any other length as
- * SQ_ERR_FORMAT before anything else, and a zeroed struct on refusal (it
- * would hold keys). */
+ * SQ_KEYRING_BODY_BYTES long without an identity, SQ_KEYRING_BODY2_BYTES
+ * with one, slots below 64 and unique, known kinds, labels capped and
+ * NUL-terminated), an exact re-serialization (so the padding was zero, the
+ * identity version 1, and there is one encoding), a refusal of any other
+ * length as SQ_ERR_FORMAT before anything else, and a zeroed struct on
+ * refusal (it would hold keys). */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +18,7 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static sq_keyring kr;                       /* not secret: fuzz input */
-    static uint8_t    out[SQ_KEYRING_BODY_BYTES];
+    static uint8_t    out[SQ_KEYRING_BODY2_BYTES];
     uint64_t          seen = 0;
     size_t            len = 0;
     sq_err            err = sq_keyring_parse(&kr, data, size);
@@ -27,11 +28,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         if (err != SQ_ERR_FORMAT && err != SQ_ERR_LIMIT)
             abort();
-        if (size != SQ_KEYRING_BODY_BYTES && err != SQ_ERR_FORMAT)
+        if (size != SQ_KEYRING_BODY_BYTES && size != SQ_KEYRING_BODY2_BYTES && err != SQ_ERR_FORMAT)
             abort();                            /* the length is checked first */
         return 0;
     }
-    if (kr.count > SQ_SLOT_COUNT || size != SQ_KEYRING_BODY_BYTES)
+    if (kr.count > SQ_SLOT_COUNT ||
+        size != (kr.has_identity ? SQ_KEYRING_BODY2_BYTES : SQ_KEYRING_BODY_BYTES))
         abort();
     for (uint32_t i = 0; i < kr.count; i++) {
         const sq_keyring_entry *e = &kr.entries[i];

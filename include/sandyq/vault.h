@@ -155,6 +155,31 @@ sq_err sq_vault_passphrase_change(sq_vault *v, sq_secret_view new_passphrase);
 sq_err sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep,
                       sq_progress_fn progress, void *progress_ctx);
 
+/* ---- the level's identity (FORMAT.md 13) ----
+ * Each level holds an age X25519 key and one Ed25519 signing key per
+ * purpose, inside its encrypted keyring: the secrets never leave the
+ * library; only public keys come out. */
+typedef enum {
+    SQ_KEY_EXPORT = 0,       /* signs exported bundles */
+    SQ_KEY_CHECKPOINT = 1,   /* signs custody-log checkpoints */
+    SQ_KEY_SHARES = 2        /* signs split-key share certificates */
+} sq_key_purpose;
+#define SQ_KEY_PURPOSES 3
+
+typedef struct {
+    uint8_t x25519[32];                  /* age recipient of the level */
+    uint8_t ed25519[SQ_KEY_PURPOSES][32];
+} sq_level_public;
+
+/* sq_vault_identity_public: the level's public keys. SQ_ERR_NOTFOUND for a
+ * level made before identities that has not committed since (a writable
+ * session gives it one with sq_vault_identity_ensure). */
+sq_err sq_vault_identity_public(const sq_vault *v, sq_level_public *out);
+/* sq_vault_identity_ensure: stages a fresh identity for a level without
+ * one (the next sq_vault_commit writes it; every commit does this anyway);
+ * SQ_OK at once when the level has one. Writable sessions only. */
+sq_err sq_vault_identity_ensure(sq_vault *v);
+
 /* sq_passphrase_prepare: strip one trailing \n or \r\n, check UTF-8, refuse
  * empty, NFC-normalize into out (secret memory of out_cap bytes). */
 sq_err sq_passphrase_prepare(uint8_t *out, size_t out_cap, size_t *out_len, const uint8_t *in, size_t in_len);

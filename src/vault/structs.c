@@ -914,10 +914,12 @@ sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr
 {
     sq_writer w;
 
+    size_t    total = kr->has_identity ? SQ_KEYRING_BODY2_BYTES : SQ_KEYRING_BODY_BYTES;
+
     *len = 0;
     if (!keyring_valid(kr))
         return SQ_ERR_INVALID;
-    if (cap < SQ_KEYRING_BODY_BYTES)
+    if (cap < total)
         return SQ_ERR_LIMIT;                    /* checked first: no half-written secrets */
     sq_writer_init(&w, out, cap);
     sq_write_u32(&w, kr->count);
@@ -938,7 +940,15 @@ sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr
     /* zero padding up to the one length (FORMAT.md 13): the size of the
      * object must not tell how many ways in there are */
     memset(out + w.len, 0, SQ_KEYRING_BODY_BYTES - w.len);
-    *len = SQ_KEYRING_BODY_BYTES;
+    if (kr->has_identity) {
+        uint8_t *p = out + SQ_KEYRING_BODY_BYTES;
+        *p++ = SQ_IDENTITY_VERSION;
+        memcpy(p, kr->identity.x25519, SQ_KEYBYTES);
+        p += SQ_KEYBYTES;
+        for (unsigned i = 0; i < SQ_KEY_PURPOSE_COUNT; i++, p += SQ_KEYBYTES)
+            memcpy(p, kr->identity.ed25519_seed[i], SQ_KEYBYTES);
+    }
+    *len = total;
     return SQ_OK;
 }
 
@@ -954,11 +964,23 @@ sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len)
     uint64_t       t;
     const uint8_t *label, *pad;
     size_t         pad_len;
+    bool           with_identity;
     sq_err         ret = SQ_ERR_FORMAT;
 
     sodium_memzero(kr, sizeof *kr);
-    if (len != SQ_KEYRING_BODY_BYTES)
-        goto out;                               /* the exact length, before anything else */
+    if (len != SQ_KEYRING_BODY_BYTES && len != SQ_KEYRING_BODY2_BYTES)
+        goto out;                               /* the exact lengths, before anything else */
+    with_identity = len == SQ_KEYRING_BODY2_BYTES;
+    if (with_identity) {
+        const uint8_t *p = in + SQ_KEYRING_BODY_BYTES;
+        if (*p++ != SQ_IDENTITY_VERSION)
+            goto out;
+        memcpy(kr->identity.x25519, p, SQ_KEYBYTES);
+        p += SQ_KEYBYTES;
+        for (unsigned i = 0; i < SQ_KEY_PURPOSE_COUNT; i++, p += SQ_KEYBYTES)
+            memcpy(kr->identity.ed25519_seed[i], p, SQ_KEYBYTES);
+        len = SQ_KEYRING_BODY_BYTES;            /* the entries part, read as before */
+    }
     sq_reader_init(&r, in, len);
     if (!sq_read_u32(&r, &count))
         goto out;
@@ -992,6 +1014,7 @@ sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len)
     if (!sq_read_view(&r, &pad, pad_len) || (pad_len > 0 && sodium_is_zero(pad, pad_len) != 1))
         goto out;                               /* padding MUST be zero: no hidden channel */
     kr->count = count;
+    kr->has_identity = with_identity;
     ret = keyring_valid(kr) ? SQ_OK : SQ_ERR_FORMAT;
 out:
     if (ret != SQ_OK)

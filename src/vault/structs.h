@@ -50,6 +50,13 @@
  * how many ways in a level has. 12996 bytes: 4 blocks per copy. */
 #define SQ_KEYRING_ENTRY_MAX_BYTES (1u + 1u + 4u * SQ_KEYBYTES + 8u + 1u + SQ_MAX_LABEL_BYTES)
 #define SQ_KEYRING_BODY_BYTES    (4u + SQ_SLOT_COUNT * SQ_KEYRING_ENTRY_MAX_BYTES)
+/* the level identity after it (FORMAT.md 13): version || X25519 secret ||
+ * three Ed25519 seeds; a keyring that carries one is 13125 bytes, still 4
+ * blocks per copy, so having one or not is not visible either */
+#define SQ_IDENTITY_VERSION      1u
+#define SQ_KEY_PURPOSE_COUNT     3u
+#define SQ_KEYRING_IDENTITY_BYTES (1u + SQ_KEYBYTES + SQ_KEY_PURPOSE_COUNT * SQ_KEYBYTES)
+#define SQ_KEYRING_BODY2_BYTES   (SQ_KEYRING_BODY_BYTES + SQ_KEYRING_IDENTITY_BYTES)
 
 typedef enum {
     SQ_OBJ_ROOT = 1,
@@ -150,10 +157,19 @@ typedef struct {
     char    label[SQ_MAX_LABEL_BYTES + 1];
 } sq_keyring_entry;
 
+/* A level's identity (FORMAT.md 13): its age X25519 secret and one Ed25519
+ * seed per purpose (sq_key_purpose order: export, checkpoint, shares). */
+typedef struct {
+    uint8_t x25519[SQ_KEYBYTES];
+    uint8_t ed25519_seed[SQ_KEY_PURPOSE_COUNT][SQ_KEYBYTES];
+} sq_level_identity;
+
 /* The keyring holds secrets: callers allocate it with sq_secret_alloc. */
 typedef struct {
-    uint32_t         count;
-    sq_keyring_entry entries[SQ_SLOT_COUNT];
+    uint32_t          count;
+    sq_keyring_entry  entries[SQ_SLOT_COUNT];
+    bool              has_identity;   /* false only for a level made before identities */
+    sq_level_identity identity;
 } sq_keyring;
 
 typedef struct {
@@ -188,9 +204,11 @@ void   sq_record_segment_free(sq_record_segment *seg);
 sq_err sq_record_segment_push(sq_record_segment *seg, uint8_t type, int64_t time,
                               const uint8_t *body, size_t body_len);    /* copies body */
 
-/* The keyring body is always SQ_KEYRING_BODY_BYTES: _serialize pads with
- * zeros (*len is that length; cap below it: SQ_ERR_LIMIT), _parse refuses any
- * other length and any non-zero padding (SQ_ERR_FORMAT). */
+/* The keyring body is SQ_KEYRING_BODY2_BYTES with an identity and
+ * SQ_KEYRING_BODY_BYTES without: _serialize pads the entries with zeros
+ * (*len is that length; cap below it: SQ_ERR_LIMIT), _parse refuses any
+ * other length, any non-zero padding and an identity version other than 1
+ * (SQ_ERR_FORMAT). */
 sq_err sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr);
 sq_err sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len);
 

@@ -478,7 +478,7 @@ fail:
 static sq_err
 commit_keyring(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
-    size_t   cap = SQ_KEYRING_BODY_BYTES, len = 0;
+    size_t   cap = SQ_KEYRING_BODY2_BYTES, len = 0;
     uint8_t *buf;
     sq_err   ret;
 
@@ -611,6 +611,9 @@ sq_vault_commit(sq_vault *v)
 
     if (!v->dirty && !v->keyring_dirty && v->n_freed == 0)
         return SQ_OK;
+    /* a level made before identities gets one with its next commit */
+    if ((ret = sq_vault_identity_ensure(v)) != SQ_OK)
+        return ret;
     if ((ret = sq_commit(v)) != SQ_OK)
         return ret;
     if (second) {

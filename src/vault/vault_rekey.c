@@ -166,6 +166,11 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     *oldhdr = *v->header;
     sq_random_buf(v->header->bytes, sizeof v->header->bytes);   /* salts and every slot */
     memset(kr, 0, sizeof *kr);
+    /* the identity stays: partners pin its public keys (FORMAT.md 13) */
+    if ((ret = sq_vault_identity_ensure(v)) != SQ_OK)
+        goto out;
+    kr->has_identity = true;
+    kr->identity = v->k->keyring.identity;
     for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
         used_new[i] = 0;
     for (uint32_t e = 0; e < v->k->keyring.count; e++)
@@ -240,7 +245,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         nr->records[0].entries = recs.count;
         nr->n_records = 1;
         /* keyring */
-        cap = SQ_KEYRING_BODY_BYTES;
+        cap = SQ_KEYRING_BODY2_BYTES;
         if ((buf = sq_secret_alloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
         if ((ret = sq_keyring_serialize(buf, cap, &len, kr)) == SQ_OK)
             ret = sq_write_object(v, SQ_OBJ_KEYRING, buf, len, &nr->keyring);

@@ -185,6 +185,8 @@ sq_vault_create(const char *path, const char *kdf, bool growable, sq_secret_view
     if ((ret = sq_make_way_in(v, &v->k->keyring.entries[0], v->session_slot, profile, pass, label, &v->k->plain)) != SQ_OK)
         goto out;
     v->k->keyring.count = 1;
+    if ((ret = sq_vault_identity_ensure(v)) != SQ_OK)
+        goto out;
     if ((ret = sq_io_pwrite_all(v->fd, v->header->bytes, sizeof v->header->bytes, 0)) != SQ_OK)
         goto out;
     sq_root *r = &v->k->root;

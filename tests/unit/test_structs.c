@@ -1297,6 +1297,64 @@ test_freelist(void)
     sq_freelist_free(NULL);
 }
 
+/* FORMAT.md 13: a keyring with the level identity is K2 = K + 129 bytes:
+ * the K bytes as before, then version 1 and the four keys; the same 4
+ * blocks per copy, exactly one encoding. */
+static void
+test_keyring_identity(void)
+{
+    sq_keyring *kr = sq_secret_alloc(sizeof *kr), *back = sq_secret_alloc(sizeof *back);
+    size_t      cap = RAW_KEYRING_K + 4096, len = 0, len2 = 0;
+    uint8_t    *out = sq_secret_alloc(cap), *out2 = sq_secret_alloc(cap);
+    static const uint8_t bad_versions[] = {0, 2, 255};
+
+    CHECK_EQ_INT(SQ_KEYRING_BODY2_BYTES, RAW_KEYRING_K + 129);
+    CHECK_EQ_INT(sq_object_blocks_for(SQ_KEYRING_BODY2_BYTES), 4);
+    base_keyring(kr, 5);
+    kr->has_identity = true;
+    sq_random_buf(&kr->identity, sizeof kr->identity);
+    CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+    CHECK_EQ_INT(len, RAW_KEYRING_K + 129);
+    CHECK_EQ_INT(out[RAW_KEYRING_K], 1);
+    CHECK(memcmp(out + RAW_KEYRING_K + 1, kr->identity.x25519, 32) == 0);
+    for (unsigned i = 0; i < 3; i++)
+        CHECK(memcmp(out + RAW_KEYRING_K + 33 + 32 * i, kr->identity.ed25519_seed[i], 32) == 0);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
+    CHECK(memcmp(back, kr, sizeof *kr) == 0);
+    CHECK_EQ_INT(sq_keyring_serialize(out2, cap, &len2, back), SQ_OK);
+    CHECK(len2 == len && memcmp(out, out2, len) == 0);
+    CHECK_EQ_INT(sq_keyring_serialize(out2, len - 1, &len2, back), SQ_ERR_LIMIT);
+    /* the first K bytes alone: the same keyring without an identity */
+    CHECK_EQ_INT(sq_keyring_parse(back, out, RAW_KEYRING_K), SQ_OK);
+    CHECK(!back->has_identity && sodium_is_zero((const uint8_t *)&back->identity, sizeof back->identity) == 1);
+    CHECK(back->count == kr->count && memcmp(back->entries, kr->entries, sizeof kr->entries) == 0);
+    /* an all-zero identity is still one (one encoding per length) */
+    sodium_memzero(&kr->identity, sizeof kr->identity);
+    CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+    CHECK_EQ_INT(len, RAW_KEYRING_K + 129);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
+    CHECK(back->has_identity);
+    /* any other version, and K2 +- 1, are refused with a zeroed struct */
+    for (size_t i = 0; i < sizeof bad_versions; i++) {
+        out[RAW_KEYRING_K] = bad_versions[i];
+        memset(back, 0xa5, sizeof *back);
+        CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_ERR_FORMAT);
+        CHECK(is_zero(back, sizeof *back));
+    }
+    out[RAW_KEYRING_K] = 1;
+    memset(back, 0xa5, sizeof *back);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len - 1), SQ_ERR_FORMAT);
+    CHECK(is_zero(back, sizeof *back));
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len + 1), SQ_ERR_FORMAT);
+    /* the padding rule still holds with an identity after it */
+    out[RAW_KEYRING_K - 1] = 1;
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_ERR_FORMAT);
+    sq_secret_free(kr, sizeof *kr);
+    sq_secret_free(back, sizeof *back);
+    sq_secret_free(out, cap);
+    sq_secret_free(out2, cap);
+}
+
 int
 main(void)
 {
@@ -1310,6 +1368,7 @@ main(void)
     test_index();
     test_records();
     test_keyring();
+    test_keyring_identity();
     test_freelist();
     sq_secret_shutdown();
     return sq_test_done();

@@ -571,7 +571,7 @@ test_planted_level_refused(void)
     memcpy(v->k, fake, sizeof *fake);
     v->k->keyring.count = 1;
     CHECK_EQ_INT(sq_make_way_in(v, &v->k->keyring.entries[0], j, 0, PASS, "planted", &fake->plain), SQ_OK);
-    uint8_t body[SQ_KEYRING_BODY_BYTES];
+    uint8_t body[SQ_KEYRING_BODY2_BYTES];
     size_t  len = 0;
     CHECK_EQ_INT(sq_keyring_serialize(body, sizeof body, &len, &v->k->keyring), SQ_OK);
     CHECK_EQ_INT(sq_write_object(v, SQ_OBJ_KEYRING, body, len, &v->k->root.keyring), SQ_OK);
@@ -648,6 +648,73 @@ test_truncation(void)
     free(a);
 }
 
+/* The level identity (FORMAT.md 13): made at init, stable across commits,
+ * passphrase changes and rekey, distinct per purpose; a level made before
+ * identities (a keyring of the short form) reads as having none and gets
+ * one at its next commit. */
+static void
+test_level_identity(void)
+{
+    const char     *vp = path_of("ident.sq");
+    sq_vault       *v = NULL;
+    sq_level_public a, b, c;
+    uint8_t         pk[32];
+    uint8_t         one = 1;
+
+    unlink(vp);
+    CHECK_EQ_INT(sq_vault_create(vp, "test", true, PASS, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS), SQ_OK);
+    CHECK_EQ_INT(sq_vault_identity_public(v, &a), SQ_OK);
+    CHECK(v->k->keyring.has_identity);
+    CHECK(crypto_scalarmult_base(pk, v->k->keyring.identity.x25519) == 0 && memcmp(pk, a.x25519, 32) == 0);
+    CHECK(memcmp(a.ed25519[0], a.ed25519[1], 32) != 0 && memcmp(a.ed25519[1], a.ed25519[2], 32) != 0 &&
+          memcmp(a.ed25519[0], a.ed25519[2], 32) != 0);
+    CHECK(sodium_is_zero(a.x25519, 32) != 1);
+    sq_vault_close(v);
+
+    /* a commit, a new passphrase, a rekey: the same public keys */
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS), SQ_OK);
+    CHECK_EQ_INT(add_buf(v, "a.txt", &one, 1, false, false), SQ_OK);
+    CHECK_EQ_INT(sq_vault_commit(v), SQ_OK);
+    CHECK_EQ_INT(sq_vault_passphrase_add(v, PASS2, "second"), SQ_OK);
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS2), SQ_OK);
+    CHECK_EQ_INT(sq_vault_rekey(v, NULL, 0, NULL, NULL), SQ_OK);
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS2), SQ_OK);
+    CHECK_EQ_INT(sq_vault_identity_public(v, &b), SQ_OK);
+    CHECK(memcmp(&a, &b, sizeof a) == 0);
+    sq_vault_close(v);
+
+    /* turn the level into one made before identities: a short keyring
+     * written by the internal commit, which does not add one */
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS2), SQ_OK);
+    v->k->keyring.has_identity = false;
+    sodium_memzero(&v->k->keyring.identity, sizeof v->k->keyring.identity);
+    v->keyring_dirty = true;
+    CHECK_EQ_INT(sq_commit(v), SQ_OK);
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS2), SQ_OK);
+    CHECK(!v->k->keyring.has_identity);
+    CHECK_EQ_INT(sq_vault_identity_public(v, &c), SQ_ERR_NOTFOUND);
+    CHECK(sodium_is_zero((const uint8_t *)&c, sizeof c) == 1);
+    CHECK_EQ_INT(sq_vault_identity_ensure(v), SQ_ERR_INVALID);   /* read-only session */
+    sq_vault_close(v);
+    /* its next commit gives it a fresh identity, kept from then on */
+    CHECK_EQ_INT(sq_vault_open(&v, vp, true, PASS2), SQ_OK);
+    CHECK_EQ_INT(sq_vault_commit(v), SQ_OK);                     /* nothing staged: no commit */
+    CHECK_EQ_INT(sq_vault_identity_public(v, &c), SQ_ERR_NOTFOUND);
+    CHECK_EQ_INT(add_buf(v, "b.txt", &one, 1, false, false), SQ_OK);
+    CHECK_EQ_INT(sq_vault_commit(v), SQ_OK);
+    CHECK_EQ_INT(sq_vault_identity_public(v, &c), SQ_OK);
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vp, false, PASS2), SQ_OK);
+    CHECK_EQ_INT(sq_vault_identity_public(v, &b), SQ_OK);
+    CHECK(memcmp(&b, &c, sizeof b) == 0 && memcmp(&a, &b, sizeof a) != 0);
+    sq_vault_close(v);
+    unlink(vp);
+}
+
 int
 main(void)
 {
@@ -663,6 +730,7 @@ main(void)
     test_names_and_locks();
     test_many_documents_and_merging();
     test_ways_in_and_rekey();
+    test_level_identity();
     test_truncation();
     test_half_removed_slot();
     test_planted_level_refused();
