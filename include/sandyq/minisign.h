@@ -107,7 +107,10 @@ sq_err sq_minisign_sign_fd(char **out, size_t *out_len, int fd, const uint8_t sk
  * checked before reading) or trusted_comment_len is above its cap,
  * SQ_ERR_AUTH if the signature or the global signature (trusted comment)
  * does not verify, SQ_ERR_LIMIT for a legacy signature over a file above
- * SQ_MINISIGN_LEGACY_MAX, SQ_ERR_IO for a read failure. */
+ * SQ_MINISIGN_LEGACY_MAX, SQ_ERR_UNSUPPORTED for a legacy signature over
+ * exactly 64 bytes (indistinguishable from a prehashed signature relabelled
+ * as legacy: the algorithm bytes are not signed), SQ_ERR_IO for a read
+ * failure. sq_minisign_verify_buffer follows the same rules. */
 sq_err sq_minisign_verify_fd(const sq_minisign_pubkey *pk, const sq_minisign_sig *sig, int fd);
 
 /* sq_minisign_verify_comment: only the global signature (sig || trusted

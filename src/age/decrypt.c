@@ -354,7 +354,7 @@ next_chunk(sq_age_decryptor *d, uint8_t *out, size_t cap, size_t *got, bool *dir
     }
     len = (final ? n : SQ_AGE_ENC_CHUNK_BYTES) - SQ_CHUNK_TAGBYTES;
     *direct = cap >= len;
-    if (!*direct && d->pbuf == NULL && (d->pbuf = malloc(SQ_AGE_CHUNK_BYTES)) == NULL)
+    if (!*direct && d->pbuf == NULL && (d->pbuf = sq_secret_alloc(SQ_AGE_CHUNK_BYTES)) == NULL)
         return fail(d, SQ_ERR_NOMEM, SQ_AGE_PAYLOAD_FAILURE);
     dst = *direct ? out : d->pbuf;
     ret = sq_chunk_open(d->cc, dst, d->cbuf, len + SQ_CHUNK_TAGBYTES, d->key, d->index, final,
@@ -448,10 +448,7 @@ sq_age_decryptor_free(sq_age_decryptor *d)
     if (d->cbuf != NULL) {
         free(d->cbuf);   /* ciphertext */
     }
-    if (d->pbuf != NULL) {
-        sodium_memzero(d->pbuf, SQ_AGE_CHUNK_BYTES);
-        free(d->pbuf);
-    }
+    sq_secret_free(d->pbuf, SQ_AGE_CHUNK_BYTES);   /* wipes the plaintext */
     sq_age_header_clear(&d->h);
     free(d->hbuf);
     free(d->raw.pb);

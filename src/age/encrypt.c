@@ -86,7 +86,6 @@ sq_age_encrypt_start(sq_age_encryptor **out, const sq_age_recipients *to, sq_age
     sq_age_encryptor *e = NULL;
     uint8_t          *file_key = NULL;   /* secret */
     uint8_t           nonce[SQ_AGE_NONCE_BYTES];
-    void             *mem = NULL;
     sq_err            ret = SQ_ERR_INVALID;
 
     *out = NULL;
@@ -104,9 +103,8 @@ sq_age_encrypt_start(sq_age_encryptor **out, const sq_age_recipients *to, sq_age
     if ((e->armor && sq_age_armor_writer_init(&e->aw) != SQ_OK) ||
         (e->cc = sq_chunk_ctx_new()) == NULL || (e->key = sq_secret_alloc(32)) == NULL ||
         (file_key = sq_secret_alloc(SQ_AGE_FILE_KEY_BYTES)) == NULL ||
-        posix_memalign(&mem, 64, SQ_AGE_ENC_CHUNK_BYTES) != 0)
-        goto out;
-    e->buf = mem;
+        (e->buf = sq_secret_alloc(SQ_AGE_ENC_CHUNK_BYTES)) == NULL)
+        goto out;   /* the chunk buffer holds plaintext: guarded, locked, wiped */
     /* C2SP age: 16 bytes of CSPRNG output, never reused across files */
     sq_random_buf(file_key, SQ_AGE_FILE_KEY_BYTES);
     if ((ret = write_header(e, to, file_key)) != SQ_OK)
@@ -191,10 +189,7 @@ sq_age_encryptor_free(sq_age_encryptor *e)
 {
     if (e == NULL)
         return;
-    if (e->buf != NULL) {
-        sodium_memzero(e->buf, SQ_AGE_ENC_CHUNK_BYTES);   /* may hold plaintext */
-        free(e->buf);
-    }
+    sq_secret_free(e->buf, SQ_AGE_ENC_CHUNK_BYTES);   /* wipes: may hold plaintext */
     sq_secret_free(e->key, 32);
     sq_chunk_ctx_free(e->cc);
     if (e->armor)

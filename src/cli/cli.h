@@ -46,6 +46,12 @@ int cmd_check(int argc, char **argv);
 int cmd_info(int argc, char **argv);
 int cmd_passphrase(int argc, char **argv);
 int cmd_rekey(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_identity(int argc, char **argv);
+int cmd_encrypt(int argc, char **argv);
+int cmd_decrypt(int argc, char **argv);
+int cmd_sign(int argc, char **argv);
+int cmd_verify_sig(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* cli_find_command: the table entry for name, or NULL. */
@@ -130,6 +136,13 @@ void cli_secret_free(cli_secret *s);
  * wiped before the message is printed. */
 int  cli_read_passphrase(cli_secret *out, const cli_pass_src *src, const char *what,
                          bool confirm, const char *opt_file, const char *opt_fd);
+
+/* cli_read_age_passphrase: the same for passphrases of age-format files
+ * (encrypt -p, decrypt, protected identity files): the bytes as typed, line
+ * ending stripped, without NFC, because stock age uses them unchanged and a
+ * file it made must open here. Empty and NUL-containing ones are refused. */
+int  cli_read_age_passphrase(cli_secret *out, const cli_pass_src *src, const char *what,
+                             bool confirm, const char *opt_file, const char *opt_fd);
 
 /* cli_read_text_file: the contents of a small non-secret file (case ids and
  * notes kept out of shell history), up to cap bytes; one trailing \n or \r\n

@@ -50,6 +50,27 @@ static const cli_command commands[] = {
     { "rekey", cmd_rekey,
       "sandyq rekey VAULT [--keep-passphrase-file F]... " PASS_OPTS,
       "new level key, every document re-encrypted; keeps only the passphrases given" },
+    { "keygen", cmd_keygen,
+      "sandyq keygen [-o FILE] [--force] [--unprotected] " PASS_OPTS "\n"
+      "sandyq keygen --public FILE [--identity-passphrase-file F | --identity-passphrase-fd N]",
+      "make an identity file (age recipient, minisign key); print its public keys" },
+    { "identity", cmd_identity,
+      "sandyq identity VAULT [--purpose export|checkpoint|shares] [-o FILE] [--force] " PASS_OPTS,
+      "print the public keys of the vault level the passphrase opens" },
+    { "encrypt", cmd_encrypt,
+      "sandyq encrypt [-r RECIPIENT]... [-R RECIPIENTS_FILE]... [-a] [-o OUT] [--force] [IN]\n"
+      "sandyq encrypt -p [-a] " PASS_OPTS " [-o OUT] [--force] [IN]",
+      "encrypt to age recipients or a passphrase (age v1 format)" },
+    { "decrypt", cmd_decrypt,
+      "sandyq decrypt [-i IDENTITY_FILE]... [--identity-passphrase-file F | --identity-passphrase-fd N] " PASS_OPTS "\n"
+      "               [-o OUT] [--force] [IN]",
+      "decrypt an age file with identity files or its passphrase" },
+    { "sign", cmd_sign,
+      "sandyq sign -k IDENTITY_FILE [-t TRUSTED_COMMENT] " PASS_OPTS " [--force] FILE",
+      "sign FILE in minisign's format (writes FILE.minisig)" },
+    { "verify-sig", cmd_verify_sig,
+      "sandyq verify-sig -p PUBKEY_FILE [-x SIGFILE] [--json] FILE",
+      "check a minisign signature (FILE.minisig unless -x)" },
     { "help", cmd_help,
       "sandyq help [COMMAND]",
       "show the usage of sandyq or of one command" },
@@ -83,7 +104,7 @@ cli_usage(FILE *out, const cli_command *cmd)
             l = nl + 1;
         }
         fprintf(out, "%s\n\n%s\n", l, cmd->summary);
-        if (strcmp(cmd->name, "help") != 0)
+        if (strcmp(cmd->name, "help") != 0 && strcmp(cmd->name, "verify-sig") != 0)
             fputs("\nWithout --passphrase-file or --passphrase-fd the passphrase is asked on the\n"
                   "terminal without echo. See sandyq(1).\n", out);
         return;

@@ -97,7 +97,12 @@ out:
     return ret;
 }
 
-/* prepare: raw line -> out (stripped, checked, NFC). Wipes raw in all cases. */
+/* Set by cli_read_age_passphrase while it runs: age-format passphrases are
+ * bytes as typed (stock age does not normalize), so NFC is skipped. */
+static bool as_typed;
+
+/* prepare: raw line -> out (stripped, checked, NFC unless as_typed). Wipes
+ * raw in all cases. */
 static int
 prepare(cli_secret *out, cli_secret *raw, const char *where)
 {
@@ -124,7 +129,13 @@ prepare(cli_secret *out, cli_secret *raw, const char *where)
         cli_error("cannot allocate secure memory for the passphrase");
         return CLI_FAIL;
     }
-    err = sq_passphrase_prepare(out->buf, out->cap, &out->len, raw->buf, raw->len);
+    if (as_typed) {
+        memcpy(out->buf, raw->buf, body);
+        out->len = body;
+        err = memchr(out->buf, '\0', body) != NULL ? SQ_ERR_INVALID : SQ_OK;
+    } else {
+        err = sq_passphrase_prepare(out->buf, out->cap, &out->len, raw->buf, raw->len);
+    }
     cli_secret_free(raw);
     if (err != SQ_OK) {
         cli_secret_free(out);
@@ -338,6 +349,18 @@ cli_read_passphrase(cli_secret *out, const cli_pass_src *src, const char *what,
         return from_fd(out, src->fd, where);
     }
     return from_tty(out, what, confirm, opt_file, opt_fd);
+}
+
+int
+cli_read_age_passphrase(cli_secret *out, const cli_pass_src *src, const char *what,
+                        bool confirm, const char *opt_file, const char *opt_fd)
+{
+    int ret;
+
+    as_typed = true;
+    ret = cli_read_passphrase(out, src, what, confirm, opt_file, opt_fd);
+    as_typed = false;
+    return ret;
 }
 
 int

@@ -274,8 +274,8 @@ sq_identity_parse(sq_identity **out, const uint8_t *data, size_t len,
         goto out;
     if (sq_identity_is_protected(data, len)) {
         ret = SQ_ERR_INVALID;
-        if (passphrase == NULL)
-            goto out;
+        if (passphrase == NULL || passphrase_len == 0)
+            goto out;                       /* stock age refuses empty passphrases too */
         if ((ret = decrypt_protected(&plain, &plain_len, &plain_cap, data, len, passphrase,
                                      passphrase_len, max_log_n)) != SQ_OK)
             goto out;
@@ -384,6 +384,9 @@ sq_identity_serialize(uint8_t **out, size_t *out_len, const sq_identity *id, int
         ret = SQ_OK;
         goto out;
     }
+    ret = SQ_ERR_INVALID;
+    if (passphrase_len == 0)
+        goto out;                           /* FORMAT.md 16: empty passphrases are refused */
     memset(&to, 0, sizeof to);
     to.passphrase = passphrase;
     to.passphrase_len = passphrase_len;

@@ -505,6 +505,15 @@ sq_minisign_verify_comment(const sq_minisign_pubkey *pk, const sq_minisign_sig *
     return check_global(pk, sig);
 }
 
+/* The global signature covers the signature and the trusted comment, not
+ * the 2-byte algorithm: anyone can relabel a prehashed "ED" signature of a
+ * file F as a legacy "Ed" one, which then verifies over the 64 bytes
+ * BLAKE2b-512(F), with F's trusted comment ("file:F ... hashed"). Stock
+ * `minisign -V` accepts that; a legacy signature over exactly 64 bytes is
+ * refused here (SQ_ERR_UNSUPPORTED), since it cannot be told from such a
+ * relabelling, and no honest legacy use needs it. */
+#define LEGACY_AMBIGUOUS_BYTES crypto_generichash_BYTES_MAX
+
 sq_err
 sq_minisign_verify_fd(const sq_minisign_pubkey *pk, const sq_minisign_sig *sig, int fd)
 {
@@ -524,9 +533,13 @@ sq_minisign_verify_fd(const sq_minisign_pubkey *pk, const sq_minisign_sig *sig, 
     }
     if ((ret = read_all_capped(&msg, &msg_len, fd)) != SQ_OK)
         return ret;
+    ret = SQ_ERR_UNSUPPORTED;
+    if (msg_len == LEGACY_AMBIGUOUS_BYTES)
+        goto legacy_out;                      /* see LEGACY_AMBIGUOUS_BYTES */
     ret = SQ_ERR_AUTH;
     if (crypto_sign_verify_detached(sig->sig, msg != NULL ? msg : (const uint8_t *)"", msg_len, pk->pk) == 0)
         ret = check_global(pk, sig);
+legacy_out:
     free(msg);
     return ret;
 }
@@ -552,6 +565,8 @@ sq_minisign_verify_buffer(const sq_minisign_pubkey *pk, const sq_minisign_sig *s
         /* the same cap as for a file, so both entry points agree */
         if (msg_len > SQ_MINISIGN_LEGACY_MAX)
             return SQ_ERR_LIMIT;
+        if (msg_len == LEGACY_AMBIGUOUS_BYTES)
+            return SQ_ERR_UNSUPPORTED;        /* see LEGACY_AMBIGUOUS_BYTES */
         if (crypto_sign_verify_detached(sig->sig, msg, msg_len, pk->pk) != 0)
             return SQ_ERR_AUTH;
     }

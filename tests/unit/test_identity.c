@@ -687,6 +687,26 @@ test_detection(void)
     }
 }
 
+/* An empty passphrase is refused both ways (FORMAT.md 16; stock age too). */
+static void
+test_empty_passphrase(void)
+{
+    sq_identity *a = NULL, *b = NULL;
+    uint8_t     *file = NULL;
+    size_t       len = 0;
+
+    CHECK_EQ_INT(sq_identity_generate(&a), SQ_OK);
+    CHECK_EQ_INT(sq_identity_serialize(&file, &len, a, CREATED_RFC, (const uint8_t *)"", 0, 10), SQ_ERR_INVALID);
+    CHECK(file == NULL);
+    CHECK_EQ_INT(sq_identity_serialize(&file, &len, a, CREATED_RFC, (const uint8_t *)"pw", 2, 10), SQ_OK);
+    CHECK_EQ_INT(sq_identity_parse(&b, file, len, (const uint8_t *)"", 0, 0), SQ_ERR_INVALID);
+    CHECK(b == NULL);
+    CHECK_EQ_INT(sq_identity_parse(&b, file, len, (const uint8_t *)"pw", 2, 0), SQ_OK);
+    free(file);
+    sq_identity_free(a);
+    sq_identity_free(b);
+}
+
 int
 main(void)
 {
@@ -700,5 +720,6 @@ main(void)
     test_generate_clear_round_trip();
     test_protected_round_trip();
     test_protected_odd();
+    test_empty_passphrase();
     return sq_test_done();
 }

@@ -716,6 +716,53 @@ test_domain(void)
     sodium_memzero(sk, sizeof sk);
 }
 
+/* The algorithm bytes are not covered by the global signature: a prehashed
+ * signature of M relabelled "Ed" is a valid legacy signature of the 64
+ * bytes BLAKE2b-512(M), trusted comment and all. Refused (found by review). */
+static void
+test_relabelled_prehash(void)
+{
+    const char        *dir = sq_test_tmpdir();
+    uint8_t            pk_raw[32], sk[64], digest[64];
+    sq_minisign_pubkey pk;
+    sq_minisign_sig    sig;
+    char              *text = NULL;
+    size_t             len = 0;
+    uint8_t            legacy64[64];
+    int                fd;
+
+    kat_keypair(pk_raw, sk);
+    memcpy(pk.pk, pk_raw, 32);
+    sq_minisign_keyid(pk.keyid, pk_raw);
+    CHECK_EQ_INT(sq_minisign_sign_buffer(&text, &len, (const uint8_t *)"evidence", 8, sk, "file:f", NULL), SQ_OK);
+    CHECK_EQ_INT(sq_minisign_sig_parse(&sig, text, len), SQ_OK);
+    crypto_generichash(digest, sizeof digest, (const uint8_t *)"evidence", 8, NULL, 0);
+    sig.prehashed = false;                     /* "ED" -> "Ed" */
+    /* the bare Ed25519 check would pass: that is the attack */
+    CHECK(crypto_sign_verify_detached(sig.sig, digest, sizeof digest, pk_raw) == 0);
+    CHECK_EQ_INT(sq_minisign_verify_buffer(&pk, &sig, digest, sizeof digest), SQ_ERR_UNSUPPORTED);
+    fd = temp_file(dir, "digest", digest, sizeof digest);
+    CHECK_EQ_INT(sq_minisign_verify_fd(&pk, &sig, fd), SQ_ERR_UNSUPPORTED);
+    close(fd);
+    /* an honest legacy signature of 64 bytes is refused the same way, and
+     * one of 63 or 65 bytes verifies */
+    for (int i = 0; i < 64; i++)
+        legacy64[i] = (uint8_t)i;
+    crypto_sign_detached(sig.sig, NULL, legacy64, 64, sk);
+    CHECK_EQ_INT(sq_minisign_verify_buffer(&pk, &sig, legacy64, 64), SQ_ERR_UNSUPPORTED);
+    crypto_sign_detached(sig.sig, NULL, legacy64, 63, sk);
+    {
+        /* the global signature covers sig || trusted comment: redo it */
+        uint8_t gm[64 + 6];
+        memcpy(gm, sig.sig, 64);
+        memcpy(gm + 64, sig.trusted_comment, sig.trusted_comment_len);
+        crypto_sign_detached(sig.global_sig, NULL, gm, 64 + sig.trusted_comment_len, sk);
+    }
+    CHECK_EQ_INT(sq_minisign_verify_buffer(&pk, &sig, legacy64, 63), SQ_OK);
+    CHECK_EQ_INT(sq_minisign_verify_buffer(&pk, &sig, legacy64, 64), SQ_ERR_UNSUPPORTED);
+    free(text);
+}
+
 int
 main(void)
 {
@@ -730,5 +777,6 @@ main(void)
     test_sig_strictness();
     test_pub_strictness();
     test_domain();
+    test_relabelled_prehash();
     return sq_test_done();
 }
