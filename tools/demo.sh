@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # tools/demo.sh: a short end-to-end run on real files in a temporary folder:
-# init, add (a folder and stdin), ls, get, check, info. Uses the cheap test
-# KDF profile so it takes seconds; real vaults use 'standard' or 'strong'.
+# init, add (a folder and stdin), ls, get, check, info, identity; then a
+# file for a partner: keygen, encrypt to them (opened by stock age), sign
+# (checked by stock minisign). Uses the cheap test KDF profile and scrypt
+# work factor so it takes seconds; real vaults and keys use the defaults.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SANDYQ="${SANDYQ:-$PWD/build/sandyq}"
@@ -26,4 +28,20 @@ run get evidence.sq case-17/photo.jpg -o photo.out --passphrase-file pass.txt
 cmp case-17/photo.jpg photo.out && echo "photo.out is byte-identical to case-17/photo.jpg"
 run check evidence.sq --passphrase-file pass.txt
 run info evidence.sq --passphrase-file pass.txt
+run identity evidence.sq --passphrase-file pass.txt
+
+echo "# a partner's key, a sealed file for them, and our signature on it"
+printf 'the identity passphrase of the demo\n' > id-pass.txt
+run keygen -o me.key --passphrase-file id-pass.txt | tee me.pub
+if command -v age-keygen >/dev/null && command -v minisign >/dev/null; then
+    age-keygen -o partner.key 2>/dev/null
+    partner="$(age-keygen -y partner.key)"
+    run encrypt -r "$partner" -o statement.age case-17/statement.txt
+    echo "\$ age -d -i partner.key statement.age"
+    age -d -i partner.key statement.age
+    run sign -k me.key --passphrase-file id-pass.txt -t "CASE-17 statement" statement.age
+    grep -A1 '^untrusted comment: minisign public key' me.pub > me.minisign.pub
+    echo "\$ minisign -VH -p me.minisign.pub -m statement.age"
+    minisign -VH -p me.minisign.pub -m statement.age
+fi
 echo "demo: ok"
