@@ -133,7 +133,9 @@ typedef enum {
  * SQ_AGE_SCRYPT_LOG_N_MAX is SQ_ERR_LIMIT before any passphrase is asked. */
 sq_err sq_age_decrypt_start(sq_age_decryptor **out, sq_age_read_fn read, void *ctx);
 /* sq_age_decryptor_wants_passphrase: true when the header holds an scrypt
- * stanza (the caller then asks for a passphrase). */
+ * stanza (the caller then asks for a passphrase). Also true after a failure
+ * of class SQ_AGE_LIMIT caused by the scrypt work factor, so a message can
+ * name that cap rather than the header's size caps. */
 bool   sq_age_decryptor_wants_passphrase(const sq_age_decryptor *d);
 /* sq_age_decrypt_unwrap: finds the file key and checks the header MAC.
  * SQ_ERR_NOTFOUND: no identity matched (or wrong passphrase); SQ_ERR_AUTH:

@@ -208,9 +208,10 @@ check_stanzas(sq_age_decryptor *d)
             /* C2SP age: an scrypt stanza MUST be the only stanza */
             if (d->h.n != 1)
                 return fail(d, SQ_ERR_FORMAT, SQ_AGE_HEADER_FAILURE);
+            /* set first, so a caller told SQ_AGE_LIMIT can say which cap */
+            d->wants_pass = true;
             if ((ret = sq_age_scrypt_check(s, &log_n)) != SQ_OK)
                 return fail(d, ret, ret == SQ_ERR_LIMIT ? SQ_AGE_LIMIT : SQ_AGE_HEADER_FAILURE);
-            d->wants_pass = true;
         }
     }
     return SQ_OK;

@@ -290,6 +290,23 @@ payload_detail(sq_err err)
 }
 
 /* report: the message for a failure of the decryptor (start, unwrap or read) */
+/* limit_error: which cap a file went over. The scrypt cap protects against
+ * a file that would cost minutes of CPU or more memory than the machine has
+ * before any passphrase could be checked. */
+static void
+limit_error(const sq_age_decryptor *d, const char *in_shown)
+{
+    if (d != NULL && sq_age_decryptor_wants_passphrase(d)) {
+        cli_error("cannot decrypt %s (its scrypt work factor is above what sandyq allows: "
+                  "2^%d, or what the free memory here can hold)", in_shown, SQ_AGE_SCRYPT_LOG_N_MAX);
+        cli_hint("a file made by stock age with its default work factor (2^18) opens here");
+    } else {
+        cli_error("cannot decrypt %s (its header is larger than sandyq allows: over %zu bytes, "
+                  "%d stanzas, or too many arguments in one)", in_shown, SQ_AGE_HEADER_MAX_BYTES,
+                  SQ_AGE_MAX_RECIPIENTS);
+    }
+}
+
 static void
 report(const sq_age_decryptor *d, sq_err err, const source *src, const char *in_shown,
        bool by_passphrase)
@@ -328,8 +345,7 @@ report(const sq_age_decryptor *d, sq_err err, const source *src, const char *in_
         cli_error("cannot decrypt %s (its ASCII armor is malformed)", in_shown);
         return;
     case SQ_AGE_LIMIT:
-        cli_error("cannot decrypt %s (over a cap: scrypt work factor above 2^%d, or a header "
-                  "over %zu bytes)", in_shown, SQ_AGE_SCRYPT_LOG_N_MAX, SQ_AGE_HEADER_MAX_BYTES);
+        limit_error(d, in_shown);
         return;
     case SQ_AGE_OK:
         break;
@@ -344,8 +360,7 @@ report(const sq_age_decryptor *d, sq_err err, const source *src, const char *in_
                   in_shown);
         break;
     case SQ_ERR_LIMIT:
-        cli_error("cannot decrypt %s (over a cap: scrypt work factor above 2^%d, or a header "
-                  "over %zu bytes)", in_shown, SQ_AGE_SCRYPT_LOG_N_MAX, SQ_AGE_HEADER_MAX_BYTES);
+        limit_error(d, in_shown);
         break;
     case SQ_ERR_FORMAT:
         cli_error("cannot decrypt %s (not an age file, or it is malformed)", in_shown);

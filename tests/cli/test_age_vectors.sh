@@ -44,7 +44,7 @@ KNOWN = {"expect", "payload", "identity", "passphrase", "armored", "compressed",
 CLASS_WORDS = {
     "no match": ["no identity matched", "wrong passphrase"],
     "HMAC failure": ["header MAC failed"],
-    "header failure": ["header", "not an age file", "malformed", "over a cap"],
+    "header failure": ["header", "not an age file", "malformed", "work factor is above"],
     "payload failure": ["payload failure"],
     "armor failure": ["armor"],
 }
