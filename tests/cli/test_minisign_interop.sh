@@ -221,3 +221,23 @@ fails 2 sq sign -k id.txt -
 fails 2 sq verify-sig one
 fails 2 sq verify-sig -p id.pub
 fails 2 sq verify-sig -p id.pub --bogus one
+
+# --- a prehashed signature relabelled as legacy ------------------------------------
+# The global signature does not cover the algorithm bytes: "ED" -> "Ed" turns a
+# signature of F into a legacy one of the 64 bytes BLAKE2b-512(F), with F's
+# trusted comment. sandyq refuses a legacy signature over exactly 64 bytes.
+printf 'the real evidence\n' > real.txt
+ok sq sign -k id.txt -t "file:real.txt" real.txt
+python3 - <<'PY'
+import base64, hashlib
+lines = open("real.txt.minisig", "rb").read().split(b"\n")
+raw = bytearray(base64.b64decode(lines[1]))
+assert raw[:2] == b"ED"
+raw[1:2] = b"d"
+lines[1] = base64.b64encode(bytes(raw))
+open("digest.bin.minisig", "wb").write(b"\n".join(lines))
+open("digest.bin", "wb").write(hashlib.blake2b(open("real.txt", "rb").read(), digest_size=64).digest())
+PY
+fails 1 sq verify-sig -p id.pub digest.bin
+says "refusing a legacy signature over a 64-byte file"
+fails 1 minisign -VH -p id.pub -m digest.bin
