@@ -169,6 +169,17 @@ int  cli_commit(sq_vault *v, const char *vault_path);
 int  cli_vault_error(const sq_vault *v, sq_err err, int saved_errno, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
+/* ---- output files (outpath.c) ---- */
+
+/* cli_output_check: before any prompt or work, so nobody types a passphrase
+ * for nothing: CLI_FAIL after a message when path is a folder, or exists
+ * and force is false; CLI_OK otherwise. sq_outfile checks again,
+ * atomically, when the output is named. */
+int  cli_output_check(const char *path, bool force);
+/* cli_output_error: "cannot write 'path' (...)" for a failed sq_outfile
+ * step (with the --force hint for SQ_ERR_EXISTS); returns CLI_FAIL. */
+int  cli_output_error(const char *path, sq_err err, int saved_errno);
+
 /* ---- output (output.c) ---- */
 
 void cli_error(const char *fmt, ...)   __attribute__((format(printf, 1, 2)));

@@ -512,20 +512,8 @@ cmd_decrypt(int argc, char **argv)
         cli_hint("use -o FILE, or redirect standard output to a file or a pipe");
         goto out;
     }
-    if (!use_stdout && lstat(out_path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            cli_error("cannot write '%s' (is a folder)", cli_namez(out_path));
-            ret = CLI_FAIL;
-            goto out;
-        }
-        if (!force) {
-            /* said before any prompt; sq_outfile_open checks again, atomically */
-            cli_error("cannot write '%s' (file exists)", cli_namez(out_path));
-            cli_hint("use --force to replace it");
-            ret = CLI_FAIL;
-            goto out;
-        }
-    }
+    if (!use_stdout && (ret = cli_output_check(out_path, force)) != CLI_OK)
+        goto out;
     if (in_path != NULL)
         snprintf(in_shown, sizeof in_shown, "'%s'", cli_namez(in_path));
     else

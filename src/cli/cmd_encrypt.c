@@ -491,20 +491,8 @@ cmd_encrypt(int argc, char **argv)
         cli_hint("use -o FILE, redirect standard output, or use -a for armored text");
         goto out;
     }
-    if (!use_stdout && lstat(out_path, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            cli_error("cannot write '%s' (is a folder)", cli_namez(out_path));
-            ret = CLI_FAIL;
-            goto out;
-        }
-        if (!force) {
-            /* said before any prompt; sq_outfile_open checks again, atomically */
-            cli_error("cannot write '%s' (file exists)", cli_namez(out_path));
-            cli_hint("use --force to replace it");
-            ret = CLI_FAIL;
-            goto out;
-        }
-    }
+    if (!use_stdout && (ret = cli_output_check(out_path, force)) != CLI_OK)
+        goto out;
     for (i = 0; i < rargs.n; i++)
         if ((ret = add_recipient_arg(&rl, rargs.v[i])) != CLI_OK)
             goto out;

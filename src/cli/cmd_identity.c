@@ -150,24 +150,16 @@ write_output(const char *path, bool force, const char *text, size_t len)
 {
     sq_outfile *f = NULL;
     sq_err      err;
-    int         e;
+    int         e, ret = CLI_OK;
 
     sq_outfile_cleanup_dir(path);
     if ((err = sq_outfile_open(&f, path, force)) != SQ_OK ||
         (err = sq_outfile_write(f, text, len)) != SQ_OK || (err = sq_outfile_commit(f)) != SQ_OK) {
         e = errno;
-        sq_outfile_abort(f);
-        if (err == SQ_ERR_EXISTS) {
-            cli_error("'%s' already exists", cli_namez(path));
-            cli_hint("use --force to replace it");
-        } else {
-            cli_error("cannot write '%s' (%s)", cli_namez(path),
-                      err == SQ_ERR_IO ? cli_errno_str(e) : sq_err_str(err));
-        }
-        return CLI_FAIL;
+        ret = cli_output_error(path, err, e);
     }
     sq_outfile_abort(f);
-    return CLI_OK;
+    return ret;
 }
 
 int
@@ -240,6 +232,8 @@ cmd_identity(int argc, char **argv)
     }
     if (output != NULL && strcmp(output, "-") == 0)
         output = NULL;
+    if (output != NULL && (ret = cli_output_check(output, force)) != CLI_OK)
+        goto out;                               /* before the passphrase is asked */
     if ((ret = level_public(&pub, args.v[0], &src)) != CLI_OK)
         goto out;
     if ((err = public_text(&text, &text_len, &pub, purpose)) != SQ_OK) {

@@ -199,19 +199,6 @@ out:
 
 /* ---- making an identity file ---- */
 
-static int
-output_error(const char *path, sq_err err, int e)
-{
-    if (err == SQ_ERR_EXISTS) {
-        cli_error("cannot write '%s' (file exists)", cli_namez(path));
-        cli_hint("use --force to replace it");
-    } else {
-        cli_error("cannot write '%s' (%s)", cli_namez(path),
-                  err == SQ_ERR_IO && e != 0 ? cli_errno_str(e) : sq_err_str(err));
-    }
-    return CLI_FAIL;
-}
-
 /* stdout_world_readable: stdout is a regular file that others may read (a
  * shell redirection follows the umask, not 0600) */
 static bool
@@ -234,7 +221,6 @@ generate(const keygen_opts *o)
     uint8_t      log_n = SQ_AGE_SCRYPT_LOG_N_DEFAULT;
     bool         to_stdout = o->out_path == NULL || strcmp(o->out_path, "-") == 0;
     FILE        *pub_out = to_stdout ? stderr : stdout;
-    struct stat  st;
     sq_err       err;
     int          e, ret = CLI_FAIL;
 
@@ -250,20 +236,13 @@ generate(const keygen_opts *o)
         goto out;
     }
     if (!to_stdout) {
-        if (lstat(o->out_path, &st) == 0 && S_ISDIR(st.st_mode)) {
-            cli_error("cannot write '%s' (is a folder)", cli_namez(o->out_path));
+        if ((ret = cli_output_check(o->out_path, o->force)) != CLI_OK)
             goto out;
-        }
-        if (!o->force && lstat(o->out_path, &st) == 0) {
-            /* said before the prompt; sq_outfile_open checks again */
-            ret = output_error(o->out_path, SQ_ERR_EXISTS, 0);
-            goto out;
-        }
         sq_outfile_cleanup_dir(o->out_path);   /* temporaries a crash left */
         errno = 0;
         err = sq_outfile_open(&f, o->out_path, o->force);
         if (err != SQ_OK) {
-            ret = output_error(o->out_path, err, errno);
+            ret = cli_output_error(o->out_path, err, errno);
             goto out;
         }
     }
@@ -304,7 +283,7 @@ generate(const keygen_opts *o)
         errno = 0;
         if ((err = sq_outfile_write(f, file, file_len)) != SQ_OK ||
             (err = sq_outfile_commit(f)) != SQ_OK) {
-            ret = output_error(o->out_path, err, errno);
+            ret = cli_output_error(o->out_path, err, errno);
             goto out;
         }
     }

@@ -255,11 +255,8 @@ cmd_sign(int argc, char **argv)
     }
     ret = CLI_FAIL;
     /* said before any prompt; sq_outfile checks again, atomically */
-    if (!force && lstat(sig_path, &st) == 0) {
-        cli_error("cannot write '%s' (file exists)", cli_namez(sig_path));
-        cli_hint("use --force to replace it");
+    if ((ret = cli_output_check(sig_path, force)) != CLI_OK)
         goto out;
-    }
     if ((fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
         e = errno;
         cli_error("cannot open '%s' (%s)", cli_namez(file), cli_errno_str(e));

@@ -42,7 +42,7 @@ ok age -r "$(cat age.txt)" -o msg.age msg.txt
 ok sq identity v --purpose export -o pin.pub "$P"
 same pin.pub export.pub
 fails 1 sq identity v --purpose export -o pin.pub "$P"
-says "already exists"
+says "file exists"
 ok sq identity v --purpose checkpoint -o pin.pub --force "$P"
 same pin.pub checkpoint.pub
 fails 2 sq identity v --purpose nonsense "$P"
