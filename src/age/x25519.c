@@ -31,12 +31,20 @@ wrap_key(uint8_t key[32], const uint8_t shared[32], const uint8_t share[32],
 sq_err
 sq_age_x25519_check(const sq_age_stanza *s)
 {
-    uint8_t share[32];
+    /* any clamped scalar: a multiple of the cofactor, so the product is zero
+     * exactly when the share is of low order, whoever the identity is */
+    static const uint8_t probe[32] = { 8, [31] = 64 };
+    uint8_t              share[32], q[32];
 
     /* exactly two arguments (type and share), a canonical 32-byte share and a
      * 32-byte body, checked before any decryption (partitioning oracles) */
     if (s->argc != 2 || !sq_age_b64_decode_exact(share, sizeof share, s->argv[1], s->argl[1]) ||
         s->body_len != SQ_AGE_WRAPPED_BYTES)
+        return SQ_ERR_FORMAT;
+    /* a low-order share gives an all-zero shared secret, which C2SP age says
+     * MUST abort: checked here for every stanza, so whether a file opens
+     * does not depend on the order in which identities are tried */
+    if (crypto_scalarmult(q, probe, share) != 0)
         return SQ_ERR_FORMAT;
     return SQ_OK;
 }

@@ -23,6 +23,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -166,15 +167,15 @@ add_recipient_arg(recipient_list *r, const char *text)
     err = sq_age_recipient_parse(pk, text, len);
     if (err == SQ_OK)
         return recipients_add(r, pk) ? CLI_OK : CLI_USAGE;   /* over the cap, or no memory */
-    if ((kind = unsupported_kind(text, len)) != NULL || err == SQ_ERR_UNSUPPORTED) {
-        cli_error("cannot use recipient '%s' (%s)", cli_namez(text),
-                  kind != NULL ? kind : "post-quantum and plugin recipients are not supported");
-        return CLI_USAGE;
-    }
-    if (len >= 15 && memcmp(text, "AGE-SECRET-KEY-", 15) == 0) {
+    if (len >= 15 && strncasecmp(text, "AGE-SECRET-KEY-", 15) == 0) {
         /* never echo a secret key into a terminal's scrollback or a log */
         cli_error("cannot use the recipient given with -r (it is a secret key, not a recipient)");
         cli_hint("give the public 'age1...' recipient; 'sandyq keygen --public FILE' prints it");
+        return CLI_USAGE;
+    }
+    if ((kind = unsupported_kind(text, len)) != NULL || err == SQ_ERR_UNSUPPORTED) {
+        cli_error("cannot use recipient '%s' (%s)", cli_namez(text),
+                  kind != NULL ? kind : "post-quantum and plugin recipients are not supported");
         return CLI_USAGE;
     }
     cli_error("cannot use recipient '%s' (not an age recipient)", cli_namez(text));
@@ -287,7 +288,7 @@ add_recipients_file(recipient_list *r, const char *path, bool *stdin_used)
         } else {
             cli_error("cannot use recipients file '%s' (malformed recipient at line %zu)",
                       shown, line_no);
-            if (n >= 15 && memcmp(line, "AGE-SECRET-KEY-", 15) == 0)
+            if (n >= 15 && strncasecmp(line, "AGE-SECRET-KEY-", 15) == 0)
                 cli_hint("that line is a secret key: -R takes recipients (age1...), "
                          "'sandyq keygen --public FILE' prints them");
         }

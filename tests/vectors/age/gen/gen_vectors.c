@@ -819,5 +819,21 @@ main(int argc, char **argv)
         end[-1]++;
     }
     emit(&f, "armor_not_canonical");
+
+    tf_init(&f);
+    f.expect = "header failure";
+    f.comment = "a low-order share in a stanza after the one that matches (found by review: the "
+                "verdict must not depend on the order in which identities or stanzas are tried)";
+    line(&f, "age-encryption.org/v1");
+    x25519_stanza(&f, id_a);
+    {
+        uint8_t zero[32] = { 0 };
+
+        x25519_stanza_share(&f, zero, id_b, f.file_key, 16);
+    }
+    record_identity(&f, id_a);
+    hmac(&f);
+    payload(&f, "age");
+    emit(&f, "x25519_low_order_after_match");
     return 0;
 }
