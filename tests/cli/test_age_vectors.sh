@@ -42,7 +42,7 @@ KNOWN = {"expect", "payload", "identity", "passphrase", "armored", "compressed",
          "file key", "comment"}
 # what the message of each failure class must contain (any of)
 CLASS_WORDS = {
-    "no match": ["no identity matched", "wrong passphrase"],
+    "no match": ["no identity matched", "wrong passphrase", "no identity was given"],
     "HMAC failure": ["header MAC failed"],
     "header failure": ["header", "not an age file", "malformed", "work factor is above"],
     "payload failure": ["payload failure"],
