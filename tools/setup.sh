@@ -11,7 +11,9 @@ PKGS_BUILD="build-essential cmake pkg-config libsodium-dev libargon2-dev libssl-
 # tests: Unicode 15.0 data for the NFC known answers, bzip2 to read them,
 # python3 for JSON checks, clang + compiler-rt for sanitizers and libFuzzer,
 # valgrind, the peer tools for interop and benchmarks, argon2 for KDF vectors
-PKGS_TEST="unicode-data bzip2 python3 clang libclang-rt-dev valgrind age minisign gnupg 7zip argon2 time util-linux"
+# nodejs/npm run the slip39 npm package, the independent SLIP-0039
+# implementation the split-key tests compare against
+PKGS_TEST="unicode-data bzip2 python3 clang libclang-rt-dev valgrind age minisign gnupg 7zip argon2 time util-linux nodejs npm"
 
 missing=()
 for p in $PKGS_BUILD $PKGS_TEST; do
@@ -27,6 +29,12 @@ if [ "${#missing[@]}" -gt 0 ]; then
         echo "  apt-get install -y ${missing[*]}" >&2
         exit 1
     fi
+fi
+# the slip39 npm package for the differential test, pinned by its lockfile
+# (tests/interop/slip39-npm), never running install scripts
+if command -v npm >/dev/null; then
+    (cd tests/interop/slip39-npm && npm ci --ignore-scripts --no-audit --no-fund >/dev/null 2>&1) ||
+        echo "sandyq setup: warning: npm ci failed in tests/interop/slip39-npm (no registry?); the SLIP-0039 differential test will fail" >&2
 fi
 [ "${SANDYQ_SETUP_NO_BUILD:-0}" = 1 ] && exit 0
 

@@ -52,6 +52,7 @@ int cmd_encrypt(int argc, char **argv);
 int cmd_decrypt(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify_sig(int argc, char **argv);
+int cmd_slip39(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* cli_find_command: the table entry for name, or NULL. */

@@ -71,6 +71,12 @@ static const cli_command commands[] = {
     { "verify-sig", cmd_verify_sig,
       "sandyq verify-sig -p PUBKEY_FILE [-x SIGFILE] [--json] FILE",
       "check a minisign signature (FILE.minisig unless -x)" },
+    { "slip39", cmd_slip39,
+      "sandyq slip39 split --secret-file F|- (--threshold K --shares N |\n"
+      "                    --group-threshold G --group K/N [--group K/N ...])\n"
+      "                    [--passphrase-file F] [--iteration-exponent E]\n"
+      "sandyq slip39 combine [--passphrase-file F] [--allow-slow-shares] [FILE]",
+      "split a secret into SLIP-0039 shares, or recover it" },
     { "help", cmd_help,
       "sandyq help [COMMAND]",
       "show the usage of sandyq or of one command" },
@@ -104,7 +110,8 @@ cli_usage(FILE *out, const cli_command *cmd)
             l = nl + 1;
         }
         fprintf(out, "%s\n\n%s\n", l, cmd->summary);
-        if (strcmp(cmd->name, "help") != 0 && strcmp(cmd->name, "verify-sig") != 0)
+        if (strcmp(cmd->name, "help") != 0 && strcmp(cmd->name, "verify-sig") != 0 &&
+            strcmp(cmd->name, "slip39") != 0)
             fputs("\nWithout --passphrase-file or --passphrase-fd the passphrase is asked on the\n"
                   "terminal without echo. See sandyq(1).\n", out);
         return;

@@ -1,0 +1,554 @@
+/* cmd_slip39.c: sandyq slip39 split | combine
+ *
+ *   sandyq slip39 split --secret-file F|- (--threshold K --shares N |
+ *                       --group-threshold G --group K/N [--group K/N ...])
+ *                       [--passphrase-file F] [--iteration-exponent E]
+ *   sandyq slip39 combine [--passphrase-file F] [--allow-slow-shares] [FILE]
+ *
+ * Interop commands over libsandyq's SLIP-0039 module (sandyq/slip39.h).
+ * Secrets never come from argv: the master secret is read as hex from a
+ * file or stdin, mnemonics from a file or stdin. --passphrase-file is the
+ * SLIP-0039 passphrase (printable ASCII, may be empty), not a vault one.
+ * split prints each mnemonic alone on its line; its headings start with
+ * '#', and combine skips such lines, so split's output can be fed back. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandyq/slip39.h"
+#include "util/secret.h"
+
+enum {
+    OPT_S39_SECRET_FILE = 1300, OPT_S39_THRESHOLD, OPT_S39_SHARES, OPT_S39_GROUP_THRESHOLD,
+    OPT_S39_GROUP, OPT_S39_PASS_FILE, OPT_S39_EXPONENT, OPT_S39_ALLOW_SLOW, OPT_S39_HELP
+};
+
+#define SECRET_FILE_CAP   4096                       /* hex of 64 bytes plus blanks */
+#define MNEMONIC_FILE_CAP ((size_t)1 << 20)          /* 256 shares and headings */
+
+/* read_file: up to cap bytes of path ("-" = stdin) into guarded memory.
+ * Larger input is refused, not truncated. */
+static int
+read_file(cli_secret *out, const char *path, size_t cap, const char *what)
+{
+    int     fd = -1, ret = CLI_FAIL;
+    ssize_t got;
+
+    memset(out, 0, sizeof *out);
+    if ((out->buf = sq_secret_alloc(cap + 1)) == NULL) {
+        cli_error("cannot read %s (out of secure memory)", what);
+        return CLI_FAIL;
+    }
+    out->cap = cap + 1;
+    if (strcmp(path, "-") == 0)
+        fd = STDIN_FILENO;
+    else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
+        cli_error("cannot open %s '%s' (%s)", what, cli_namez(path), cli_errno_str(errno));
+        goto out;
+    }
+    for (;;) {
+        got = read(fd, out->buf + out->len, out->cap - out->len);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            cli_error("cannot read %s '%s' (%s)", what, cli_namez(path), cli_errno_str(errno));
+            goto out;
+        }
+        if (got == 0)
+            break;
+        out->len += (size_t)got;
+        if (out->len > cap) {
+            cli_error("%s '%s' is too large (over %zu bytes)", what, cli_namez(path), cap);
+            goto out;
+        }
+    }
+    ret = CLI_OK;
+out:
+    if (fd > STDIN_FILENO)
+        close(fd);
+    if (ret != CLI_OK)
+        cli_secret_free(out);
+    return ret;
+}
+
+/* read_passphrase: the SLIP-0039 passphrase from path, or empty when path is
+ * NULL. One trailing "\n" or "\r\n" is stripped; the rest must be printable
+ * ASCII (SLIP-0039 "Passphrase"). */
+static int
+read_passphrase(cli_secret *out, const char *path)
+{
+    int ret;
+
+    memset(out, 0, sizeof *out);
+    if (path == NULL) {
+        if ((out->buf = sq_secret_alloc(1)) == NULL) {
+            cli_error("out of secure memory");
+            return CLI_FAIL;
+        }
+        out->cap = 1;
+        return CLI_OK;
+    }
+    if ((ret = read_file(out, path, SQ_SLIP39_PASSPHRASE_MAX + 2, "passphrase file")) != CLI_OK)
+        return ret;
+    if (out->len > 0 && out->buf[out->len - 1] == '\n') {
+        out->len--;
+        if (out->len > 0 && out->buf[out->len - 1] == '\r')
+            out->len--;
+    }
+    for (size_t i = 0; i < out->len; i++) {
+        if (out->buf[i] < 0x20 || out->buf[i] > 0x7e) {
+            cli_secret_free(out);
+            cli_error("the SLIP-0039 passphrase must be printable ASCII (space to '~') on one line");
+            return CLI_USAGE;
+        }
+    }
+    if (out->len > SQ_SLIP39_PASSPHRASE_MAX) {
+        cli_secret_free(out);
+        cli_error("the SLIP-0039 passphrase is longer than %d characters", SQ_SLIP39_PASSPHRASE_MAX);
+        return CLI_USAGE;
+    }
+    return CLI_OK;
+}
+
+static bool
+is_blank(uint8_t c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* parse_k_of_n: "K/N" with 1 <= K <= N <= 16 */
+static bool
+parse_k_of_n(sq_slip39_group *g, const char *text)
+{
+    char         *end = NULL;
+    unsigned long k, n;
+
+    errno = 0;
+    k = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '/' || text[0] < '0' || text[0] > '9')
+        return false;
+    text = end + 1;
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    n = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || k < 1 || n > SQ_SLIP39_MAX_MEMBERS || k > n)
+        return false;
+    g->member_threshold = (uint8_t)k;
+    g->member_count = (uint8_t)n;
+    return true;
+}
+
+static bool
+parse_small(unsigned *out, const char *text, unsigned lo, unsigned hi)
+{
+    char         *end = NULL;
+    unsigned long v;
+
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    errno = 0;
+    v = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+static int
+split(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "secret-file",        required_argument, NULL, OPT_S39_SECRET_FILE },
+        { "threshold",          required_argument, NULL, OPT_S39_THRESHOLD },
+        { "shares",             required_argument, NULL, OPT_S39_SHARES },
+        { "group-threshold",    required_argument, NULL, OPT_S39_GROUP_THRESHOLD },
+        { "group",              required_argument, NULL, OPT_S39_GROUP },
+        { "passphrase-file",    required_argument, NULL, OPT_S39_PASS_FILE },
+        { "iteration-exponent", required_argument, NULL, OPT_S39_EXPONENT },
+        { "help",               no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char      *secret_file = NULL, *pass_file = NULL;
+    unsigned         threshold = 0, shares = 0, gthreshold = 0, exponent = 0;
+    bool             have_t = false, have_n = false, have_gt = false;
+    sq_slip39_group  groups[SQ_SLIP39_MAX_GROUPS];
+    size_t           ngroups = 0;
+    cli_secret       raw = { 0 }, pass = { 0 };
+    uint8_t         *secret = NULL;          /* secret: the decoded master secret */
+    size_t           slen = 0;
+    const char      *hex_end = NULL;
+    sq_slip39_set   *set = NULL;
+    sq_slip39_detail d;
+    sq_err           err;
+    int              c, ret = CLI_USAGE;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 1:
+            ret = cli_usage_error("slip39", "slip39 split takes no arguments (the secret comes "
+                                  "from --secret-file, never from the command line)");
+            goto out;
+        case OPT_S39_SECRET_FILE:
+            secret_file = optarg;
+            break;
+        case OPT_S39_PASS_FILE:
+            pass_file = optarg;
+            break;
+        case OPT_S39_THRESHOLD:
+            if (!parse_small(&threshold, optarg, 1, SQ_SLIP39_MAX_MEMBERS)) {
+                ret = cli_usage_error("slip39", "--threshold must be 1 to 16");
+                goto out;
+            }
+            have_t = true;
+            break;
+        case OPT_S39_SHARES:
+            if (!parse_small(&shares, optarg, 1, SQ_SLIP39_MAX_MEMBERS)) {
+                ret = cli_usage_error("slip39", "--shares must be 1 to 16");
+                goto out;
+            }
+            have_n = true;
+            break;
+        case OPT_S39_GROUP_THRESHOLD:
+            if (!parse_small(&gthreshold, optarg, 1, SQ_SLIP39_MAX_GROUPS)) {
+                ret = cli_usage_error("slip39", "--group-threshold must be 1 to 16");
+                goto out;
+            }
+            have_gt = true;
+            break;
+        case OPT_S39_GROUP:
+            if (ngroups == SQ_SLIP39_MAX_GROUPS) {
+                ret = cli_usage_error("slip39", "at most 16 --group options");
+                goto out;
+            }
+            if (!parse_k_of_n(&groups[ngroups], optarg)) {
+                ret = cli_usage_error("slip39", "--group wants K/N with 1 <= K <= N <= 16, not '%s'",
+                                      cli_namez(optarg));
+                goto out;
+            }
+            ngroups++;
+            break;
+        case OPT_S39_EXPONENT:
+            if (!parse_small(&exponent, optarg, 0, SQ_SLIP39_MAX_EXPONENT)) {
+                ret = cli_usage_error("slip39", "--iteration-exponent must be 0 to 15");
+                goto out;
+            }
+            break;
+        case 'h':
+            ret = cli_command_help("slip39");
+            goto out;
+        default:
+            ret = cli_getopt_error("slip39", c, argv);
+            goto out;
+        }
+    }
+    if (optind < argc) {
+        ret = cli_usage_error("slip39", "slip39 split takes no arguments (the secret comes "
+                              "from --secret-file, never from the command line)");
+        goto out;
+    }
+    if (secret_file == NULL) {
+        ret = cli_usage_error("slip39", "slip39 split needs --secret-file FILE (or - for stdin)");
+        goto out;
+    }
+    if ((have_t || have_n) && (have_gt || ngroups > 0)) {
+        ret = cli_usage_error("slip39", "use either --threshold/--shares or "
+                              "--group-threshold/--group, not both");
+        goto out;
+    }
+    if (have_t || have_n) {
+        if (!have_t || !have_n) {
+            ret = cli_usage_error("slip39", "--threshold and --shares go together");
+            goto out;
+        }
+        if (threshold > shares) {
+            ret = cli_usage_error("slip39", "--threshold %u is above --shares %u", threshold, shares);
+            goto out;
+        }
+        groups[0].member_threshold = (uint8_t)threshold;
+        groups[0].member_count = (uint8_t)shares;
+        ngroups = 1;
+        gthreshold = 1;
+    } else {
+        if (!have_gt || ngroups == 0) {
+            ret = cli_usage_error("slip39", "give --threshold K --shares N, or --group-threshold G "
+                                  "with one --group K/N per group");
+            goto out;
+        }
+        if (gthreshold > ngroups) {
+            ret = cli_usage_error("slip39", "--group-threshold %u is above the %zu groups given",
+                                  gthreshold, ngroups);
+            goto out;
+        }
+    }
+    for (size_t g = 0; g < ngroups; g++) {
+        if (groups[g].member_threshold == 1 && groups[g].member_count != 1) {
+            ret = cli_usage_error("slip39", "a threshold of 1 needs exactly 1 share (group %zu: "
+                                  "1/%u); copies of one share would pose as several",
+                                  g + 1, groups[g].member_count);
+            goto out;
+        }
+    }
+    if ((ret = read_passphrase(&pass, pass_file)) != CLI_OK)
+        goto out;
+    if ((ret = read_file(&raw, secret_file, SECRET_FILE_CAP, "secret file")) != CLI_OK)
+        goto out;
+    ret = CLI_USAGE;
+    {
+        size_t b = 0, e = raw.len;
+
+        while (b < e && is_blank(raw.buf[b]))
+            b++;
+        while (e > b && is_blank(raw.buf[e - 1]))
+            e--;
+        if ((e - b) % 2 != 0 || (e - b) / 2 < SQ_SLIP39_MIN_SECRET_BYTES
+            || (e - b) / 2 > SQ_SLIP39_MAX_SECRET_BYTES || ((e - b) / 2) % 2 != 0) {
+            cli_error("the secret must be 16 to 64 bytes (an even number) written as hex; "
+                      "got %zu hex digits", e - b);
+            goto out;
+        }
+        if ((secret = sq_secret_alloc(SQ_SLIP39_MAX_SECRET_BYTES)) == NULL) {
+            cli_error("out of secure memory");
+            ret = CLI_FAIL;
+            goto out;
+        }
+        /* sodium_hex2bin runs in constant time over the digits */
+        if (sodium_hex2bin(secret, SQ_SLIP39_MAX_SECRET_BYTES, (const char *)raw.buf + b, e - b,
+                           NULL, &slen, &hex_end) != 0
+            || hex_end != (const char *)raw.buf + e || slen != (e - b) / 2) {
+            /* the position only: the secret itself is never echoed */
+            cli_error("the secret file holds a non-hex character near position %zu",
+                      hex_end != NULL ? (size_t)(hex_end - (const char *)raw.buf) + 1 : b + 1);
+            slen = 0;
+            goto out;
+        }
+    }
+    err = sq_slip39_split(&set, secret, slen, (const char *)pass.buf, pass.len,
+                          (uint8_t)gthreshold, groups, ngroups, (uint8_t)exponent, &d);
+    if (err != SQ_OK) {
+        cli_error("cannot split the secret (%s)", err == SQ_ERR_INVALID
+                  ? sq_slip39_problem_str(d.problem) : sq_err_str(err));
+        ret = err == SQ_ERR_INVALID ? CLI_USAGE : CLI_FAIL;
+        goto out;
+    }
+    for (size_t i = 0; i < sq_slip39_set_count(set); i++) {
+        unsigned    g = 0, m = 0;
+        const char *mn = sq_slip39_set_mnemonic(set, i, &g, &m);
+
+        if (m == 0) {
+            if (i > 0)
+                fputs("\n", stdout);
+            if (ngroups > 1 || gthreshold > 1)
+                printf("# group %u of %zu (%u of %u shares needed; %u groups needed)\n", g + 1,
+                       ngroups, groups[g].member_threshold, groups[g].member_count, gthreshold);
+            else
+                printf("# %u of %u shares needed\n", groups[g].member_threshold,
+                       groups[g].member_count);
+        }
+        printf("# share %u\n%s\n", m + 1, mn);
+    }
+    ret = cli_finish_stdout(CLI_OK);
+out:
+    sq_slip39_set_free(set);
+    sq_secret_free(secret, SQ_SLIP39_MAX_SECRET_BYTES);
+    cli_secret_free(&raw);
+    cli_secret_free(&pass);
+    return ret;
+}
+
+/* report: one message for a combine refusal, naming the share/word/group */
+static void
+report(sq_err err, const sq_slip39_detail *d)
+{
+    const char *what = sq_slip39_problem_str(d->problem);
+
+    switch (d->problem) {
+    case SQ_SLIP39_BAD_WORD:
+        cli_error("share %u, word %u: not a SLIP-0039 word", d->share, d->word);
+        break;
+    case SQ_SLIP39_BAD_CHECKSUM:
+        cli_error("share %u: checksum fails (a word is mistyped or missing)", d->share);
+        break;
+    case SQ_SLIP39_BAD_LENGTH:
+    case SQ_SLIP39_BAD_PADDING:
+    case SQ_SLIP39_BAD_GROUP_THRESHOLD:
+        cli_error("share %u: %s", d->share, what);
+        break;
+    case SQ_SLIP39_MIXED_ID: case SQ_SLIP39_MIXED_EXTENDABLE: case SQ_SLIP39_MIXED_EXPONENT:
+    case SQ_SLIP39_MIXED_GROUP_THRESHOLD: case SQ_SLIP39_MIXED_GROUP_COUNT:
+    case SQ_SLIP39_MIXED_LENGTH:
+        cli_error("share %u and share %u: %s", d->other, d->share, what);
+        break;
+    case SQ_SLIP39_MIXED_MEMBER_THRESHOLD:
+        cli_error("share %u and share %u: member thresholds differ in group %u",
+                  d->other, d->share, d->group);
+        break;
+    case SQ_SLIP39_DUPLICATE_MEMBER:
+        cli_error("share %u: duplicate member (same group %u and member as share %u)",
+                  d->share, d->group, d->other);
+        break;
+    case SQ_SLIP39_TOO_FEW_GROUPS:
+        cli_error("too few groups (have %u of %u)", d->have, d->need);
+        break;
+    case SQ_SLIP39_TOO_FEW_MEMBERS:
+        cli_error("too few shares in group %u (have %u of %u)", d->group, d->have, d->need);
+        break;
+    case SQ_SLIP39_DIGEST_MISMATCH:
+        if (d->group != 0)
+            cli_error("digest mismatch in group %u (its shares do not belong together)", d->group);
+        else
+            cli_error("digest mismatch between groups (the groups do not belong together)");
+        break;
+    case SQ_SLIP39_INCONSISTENT:
+        if (d->share != 0)
+            cli_error("share %u disagrees with the other shares of group %u", d->share, d->group);
+        else
+            cli_error("group %u disagrees with the other groups", d->group);
+        break;
+    case SQ_SLIP39_SLOW_EXPONENT:
+        cli_error("share %u: iteration exponent %u is above %d (slow to open); "
+                  "use --allow-slow-shares if you trust these shares", d->share, d->value,
+                  SQ_SLIP39_READ_EXPONENT_CAP);
+        break;
+    default:
+        cli_error("cannot combine the shares (%s)", d->problem != SQ_SLIP39_OK ? what
+                  : sq_err_str(err));
+        break;
+    }
+}
+
+static int
+combine(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        { "passphrase-file",   required_argument, NULL, OPT_S39_PASS_FILE },
+        { "allow-slow-shares", no_argument,       NULL, OPT_S39_ALLOW_SLOW },
+        { "help",              no_argument,       NULL, 'h' },
+        { NULL, 0, NULL, 0 }
+    };
+    const char      *pass_file = NULL;
+    bool             allow_slow = false;
+    cli_args         args = { 0 };
+    cli_secret       text = { 0 }, pass = { 0 };
+    const char     **lines = NULL;
+    size_t          *lens = NULL, n = 0;
+    uint8_t         *secret = NULL;   /* secret: the recovered master secret */
+    char            *hex = NULL;      /* secret: its hex form */
+    size_t           slen = 0;
+    sq_slip39_detail d;
+    sq_err           err;
+    int              c, ret = CLI_USAGE;
+
+    optind = 0;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
+        switch (c) {
+        case 1:
+            if (!cli_args_push(&args, optarg))
+                goto out;
+            break;
+        case OPT_S39_PASS_FILE:
+            pass_file = optarg;
+            break;
+        case OPT_S39_ALLOW_SLOW:
+            allow_slow = true;
+            break;
+        case 'h':
+            ret = cli_command_help("slip39");
+            goto out;
+        default:
+            ret = cli_getopt_error("slip39", c, argv);
+            goto out;
+        }
+    }
+    for (; optind < argc; optind++)
+        if (!cli_args_push(&args, argv[optind]))
+            goto out;
+    if (args.n > 1) {
+        ret = cli_usage_error("slip39", "slip39 combine takes at most one FILE of mnemonics "
+                              "(one per line; shares never go on the command line)");
+        goto out;
+    }
+    if ((ret = read_passphrase(&pass, pass_file)) != CLI_OK)
+        goto out;
+    if ((ret = read_file(&text, args.n == 1 ? args.v[0] : "-", MNEMONIC_FILE_CAP,
+                         "mnemonic file")) != CLI_OK)
+        goto out;
+    ret = CLI_FAIL;
+    if ((lines = calloc(SQ_SLIP39_MAX_SHARES, sizeof *lines)) == NULL
+        || (lens = calloc(SQ_SLIP39_MAX_SHARES, sizeof *lens)) == NULL) {
+        cli_error("out of memory");
+        goto out;
+    }
+    /* one mnemonic per line; blank lines and '#' headings are skipped */
+    for (size_t i = 0; i < text.len;) {
+        size_t b = i, e;
+
+        while (i < text.len && text.buf[i] != '\n')
+            i++;
+        e = i;
+        if (i < text.len)
+            i++;
+        while (b < e && is_blank(text.buf[b]))
+            b++;
+        if (b == e || text.buf[b] == '#')
+            continue;
+        if (n == SQ_SLIP39_MAX_SHARES) {
+            cli_error("more than %d mnemonics", SQ_SLIP39_MAX_SHARES);
+            goto out;
+        }
+        lines[n] = (const char *)text.buf + b;
+        lens[n++] = e - b;
+    }
+    if (n == 0) {
+        cli_error("no mnemonics given (one per line)");
+        ret = CLI_USAGE;
+        goto out;
+    }
+    if ((secret = sq_secret_alloc(SQ_SLIP39_MAX_SECRET_BYTES)) == NULL
+        || (hex = sq_secret_alloc(2 * SQ_SLIP39_MAX_SECRET_BYTES + 1)) == NULL) {
+        cli_error("out of secure memory");
+        goto out;
+    }
+    err = sq_slip39_combine(secret, &slen, lines, lens, n, (const char *)pass.buf, pass.len,
+                            allow_slow, &d);
+    if (err != SQ_OK) {
+        report(err, &d);
+        goto out;
+    }
+    sodium_bin2hex(hex, 2 * SQ_SLIP39_MAX_SECRET_BYTES + 1, secret, slen);
+    printf("%s\n", hex);
+    ret = cli_finish_stdout(CLI_OK);
+out:
+    sq_secret_free(hex, 2 * SQ_SLIP39_MAX_SECRET_BYTES + 1);
+    sq_secret_free(secret, SQ_SLIP39_MAX_SECRET_BYTES);
+    free(lines);
+    free(lens);
+    cli_secret_free(&text);
+    cli_secret_free(&pass);
+    cli_args_free(&args);
+    return ret;
+}
+
+int
+cmd_slip39(int argc, char **argv)
+{
+    if (sodium_init() < 0 || !sq_secret_init()) {
+        cli_error("cannot initialise libsodium or secure memory");
+        return CLI_FAIL;
+    }
+    if (argc >= 2 && strcmp(argv[1], "split") == 0)
+        return split(argc - 1, argv + 1);
+    if (argc >= 2 && strcmp(argv[1], "combine") == 0)
+        return combine(argc - 1, argv + 1);
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
+        return cli_command_help("slip39");
+    return cli_usage_error("slip39", "slip39 needs 'split' or 'combine'");
+}
