@@ -35,7 +35,10 @@ verify_any(const sq_minisign_pubkey *pk, const sq_minisign_sig *sig, const uint8
 {
     sq_err err = sq_minisign_verify_buffer(pk, sig, msg, len);
 
-    if (err != SQ_OK && err != SQ_ERR_AUTH && err != SQ_ERR_INVALID && err != SQ_ERR_LIMIT)
+    if (err != SQ_OK && err != SQ_ERR_AUTH && err != SQ_ERR_INVALID && err != SQ_ERR_LIMIT &&
+        !(err == SQ_ERR_UNSUPPORTED && !sig->prehashed && len == 64))
+        abort();                    /* UNSUPPORTED: a legacy signature over 64 bytes, refused */
+    if (!sig->prehashed && len == 64 && err == SQ_OK)
         abort();
 }
 
