@@ -70,7 +70,14 @@ if command -v clang >/dev/null && [ -n "$(clang -print-file-name=libclang_rt.fuz
         cp -r "fuzz/corpus/$t/." "$work/" 2>/dev/null || true
         dict=(); [ -f "fuzz/dict/$t.dict" ] && dict=(-dict="fuzz/dict/$t.dict")
         echo "-- fuzz $t"
-        "$bin" "$work" "${dict[@]}" -max_total_time="${SANDYQ_FUZZ_SECONDS:-30}" -print_final_stats=1 2>&1 | tail -3
+        # on a finding, show the report (not only the last stats lines)
+        if ! "$bin" "$work" "${dict[@]}" -max_total_time="${SANDYQ_FUZZ_SECONDS:-30}" -print_final_stats=1 \
+                -artifact_prefix="build-fuzz/" > "build-fuzz/fuzz-$t.log" 2>&1; then
+            grep -v '^#[0-9]' "build-fuzz/fuzz-$t.log" | tail -40
+            echo "fuzz $t: FINDING (input kept under build-fuzz/)"
+            exit 1
+        fi
+        tail -3 "build-fuzz/fuzz-$t.log"
         rm -rf "$work"
     done
 else
