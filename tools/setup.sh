@@ -17,6 +17,12 @@ PKGS_TEST="unicode-data bzip2 python3 clang libclang-rt-dev valgrind age minisig
 
 missing=()
 for p in $PKGS_BUILD $PKGS_TEST; do
+    # a machine may carry its own Node.js and npm (e.g. NodeSource's nodejs,
+    # which bundles npm and conflicts with Debian's npm): use those
+    case "$p" in
+        nodejs) command -v node >/dev/null && continue ;;
+        npm)    command -v npm >/dev/null && continue ;;
+    esac
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
