@@ -77,9 +77,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (!end) {
                 acc = (acc << 8) | data[i];
                 bits += 8;
-                if (bits >= 10 && nw < SQ_SLIP39_MAX_WORDS - 3) {
+                if (bits >= 10) {
+                    /* always consume the bits (once the share is full they
+                     * are dropped), so bits stays below 18 and acc small */
                     bits -= 10;
-                    w[nw++] = (uint16_t)((acc >> bits) & 0x3ff);
+                    if (nw < SQ_SLIP39_MAX_WORDS - 3)
+                        w[nw++] = (uint16_t)((acc >> bits) & 0x3ff);
                 }
                 acc &= (1u << bits) - 1;
             }
