@@ -1,7 +1,9 @@
 /* fuzz_slip39_mnemonic.c: sq_slip39_share_parse on arbitrary text.
  * Promises: a share that parses has fields in range and re-parses to the
  * same share from its canonical form (lowercase, single spaces); a refusal
- * is SQ_ERR_FORMAT with a problem, and a word position only for a bad word. */
+ * is SQ_ERR_FORMAT with a problem, a word position for a bad word, and
+ * for a checksum failure at most a position among the share's words (the
+ * one word whose change would make the checksum pass, sq_rs1024_locate). */
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (ret != SQ_OK) {
         if (ret != SQ_ERR_FORMAT || d.problem == SQ_SLIP39_OK || d.share != 1)
             abort();
-        if ((d.word != 0) != (d.problem == SQ_SLIP39_BAD_WORD))
+        if (d.problem == SQ_SLIP39_BAD_WORD ? d.word == 0
+            : d.problem == SQ_SLIP39_BAD_CHECKSUM ? d.word > SQ_SLIP39_MAX_WORDS : d.word != 0)
             abort();
         return 0;
     }

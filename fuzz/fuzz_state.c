@@ -902,7 +902,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 /* ---- the seed corpus: the base vault's own decrypted objects ---- */
 
-#define KEYRING_CAP SQ_KEYRING_BODY2_BYTES            /* the longer of the two keyring lengths */
+#define KEYRING_CAP SQ_KEYRING_BODY3_BYTES            /* the longest keyring length */
 
 typedef struct {
     uint8_t buf[1 << 16];

@@ -48,7 +48,7 @@ unset ASAN_OPTIONS UBSAN_OPTIONS
 
 if command -v valgrind >/dev/null; then
     echo "== valgrind memcheck (unit tests on the Release build)"
-    for t in age age_vectors bech32 bytes chunk escape gf256 hkdf io kdf minisign pbkdf2 random secret sha256 structs utf8 vault; do
+    for t in age age_vectors bech32 bytes chunk escape gf256 hkdf io kdf minisign pbkdf2 random secret sha256 share_cert structs utf8 vault vault_shares; do
         bin="build-test/tests/test_$t"
         printf -- "-- %s: " "$t"
         SQ_VECTORS="$PWD/tests/vectors" SQ_TMP="$(mktemp -d)" \

@@ -38,7 +38,9 @@ typedef enum {
     SQ_SLIP39_TOO_MANY_SHARES,  /* more than SQ_SLIP39_MAX_SHARES */
     SQ_SLIP39_BAD_WORD,         /* share, word: not in the word list */
     SQ_SLIP39_BAD_LENGTH,       /* share: word count not a valid share length */
-    SQ_SLIP39_BAD_CHECKSUM,     /* share: RS1024 checksum fails */
+    SQ_SLIP39_BAD_CHECKSUM,     /* share: RS1024 checksum fails; word: the one
+                                   position whose change would make it pass
+                                   (0: more than one word is wrong) */
     SQ_SLIP39_BAD_PADDING,      /* share: padding bits not zero */
     SQ_SLIP39_BAD_GROUP_THRESHOLD, /* share: group threshold above group count */
     SQ_SLIP39_MIXED_ID,         /* share vs other: different identifiers */
@@ -96,6 +98,11 @@ sq_err sq_slip39_share_parse(sq_slip39_share *out, const char *text, size_t len,
 
 void sq_slip39_share_wipe(sq_slip39_share *s);
 
+/* sq_slip39_word_lookup: the index of one word of the list (letters,
+ * either case), found in constant time (a typed word is secret); false if
+ * it is not in the list. */
+bool sq_slip39_word_lookup(uint16_t *index, const char *word, size_t len);
+
 /* sq_slip39_share_decode: the same from word indexes (10-bit values, e.g.
  * typed word by word); n is the word count. */
 sq_err sq_slip39_share_decode(sq_slip39_share *out, const uint16_t *words, size_t n,
@@ -118,6 +125,21 @@ sq_err sq_slip39_split(sq_slip39_set **out, const uint8_t *secret, size_t secret
                        const char *passphrase, size_t passphrase_len,
                        uint8_t group_threshold, const sq_slip39_group *groups,
                        size_t group_count, uint8_t exponent, sq_slip39_detail *d);
+
+/* sq_slip39_split_seeded: the split of a vault's share set (FORMAT.md 17):
+ * empty passphrase, identifier id (< 2^15), and every random value taken
+ * from a ChaCha20 keystream of seed, one stream per split. The same inputs
+ * give the same mnemonics, and raising a group's member_count adds shares
+ * without changing the others. The seed is as secret as the secret. */
+sq_err sq_slip39_split_seeded(sq_slip39_set **out, const uint8_t *secret, size_t secret_len,
+                              uint16_t id, uint8_t group_threshold, const sq_slip39_group *groups,
+                              size_t group_count, uint8_t exponent, const uint8_t seed[32],
+                              sq_slip39_detail *d);
+
+/* sq_slip39_share_text: the canonical mnemonic of a decoded share
+ * (lowercase, single spaces, NUL-terminated; secret). SQ_ERR_INVALID for
+ * fields out of range. */
+sq_err sq_slip39_share_text(char out[SQ_SLIP39_MNEMONIC_CAP], const sq_slip39_share *s);
 
 /* The mnemonics of a set, group by group, member by member. */
 size_t      sq_slip39_set_count(const sq_slip39_set *set);

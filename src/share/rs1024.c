@@ -58,3 +58,46 @@ sq_rs1024_verify(const uint16_t *words, size_t len, bool extendable)
     SQ_CT_DECLASSIFY(&ok, sizeof ok);   /* the verdict alone is public */
     return ok;
 }
+
+/* The checksum is affine over GF(2) in the words: changing word i by XOR
+ * with e changes the final residue by P^(len-1-i)(e), where P is a step
+ * with a zero word (step is linear in the state and the word: its masks
+ * are linear in the bits). Each position's 10 basis images come from the
+ * next position's by one more step, and the 1023 candidate changes are
+ * walked in Gray-code order, one XOR each. Word 1 holds the extendable
+ * flag, which picks the customization string: flipping it also adds the
+ * difference of the two prefixes carried through every word. */
+unsigned
+sq_rs1024_locate(const uint16_t *words, size_t len)
+{
+    uint32_t r, basis[10], flip;
+    unsigned at = 0;
+    bool     ext;
+
+    if (len < 2)
+        return 0;
+    ext = ((words[1] >> 4) & 1u) != 0;
+    r = polymod_prefix(ext);
+    for (size_t i = 0; i < len; i++)
+        r = step(r, words[i]);
+    flip = polymod_prefix(false) ^ polymod_prefix(true);
+    for (size_t i = 0; i < len; i++)
+        flip = step(flip, 0);
+    for (unsigned k = 0; k < 10; k++)
+        basis[k] = 1u << k;                      /* the last word: no steps after it */
+    for (size_t i = len; i-- > 0;) {
+        uint32_t delta = 0;
+
+        for (uint32_t g = 1; g < 1024; g++) {
+            uint32_t e = g ^ (g >> 1);           /* Gray code: one bit changes */
+            uint32_t extra = (i == 1 && ((e >> 4) & 1u)) ? flip : 0;
+
+            delta ^= basis[__builtin_ctz(g)];
+            if ((r ^ delta ^ extra) == 1 && at == 0)
+                at = (unsigned)i + 1;
+        }
+        for (unsigned k = 0; k < 10; k++)
+            basis[k] = step(basis[k], 0);
+    }
+    return at;
+}

@@ -20,4 +20,10 @@ void sq_rs1024_create(uint16_t out[SQ_RS1024_CHECKSUM_WORDS], const uint16_t *da
  * values. */
 bool sq_rs1024_verify(const uint16_t *words, size_t len, bool extendable);
 
+/* sq_rs1024_locate: for words that fail the checksum, the 1-based position
+ * of the one word whose change makes them pass, or 0 when no single change
+ * does (two or more wrong words; RS1024's distance of 4 makes a single
+ * position unique). The word that would fit is not returned. */
+unsigned sq_rs1024_locate(const uint16_t *words, size_t len);
+
 #endif

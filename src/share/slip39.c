@@ -196,6 +196,12 @@ share_to_words(uint16_t *words, const sq_slip39_share *s)
     return n + SQ_RS1024_CHECKSUM_WORDS;
 }
 
+bool
+sq_slip39_word_lookup(uint16_t *index, const char *word, size_t len)
+{
+    return sq_slip39_word_index(index, word, len);
+}
+
 sq_err
 sq_slip39_share_decode(sq_slip39_share *out, const uint16_t *words, size_t n,
                        sq_slip39_detail *d)
@@ -224,6 +230,8 @@ sq_slip39_share_decode(sq_slip39_share *out, const uint16_t *words, size_t n,
     a = ((uint32_t)words[0] << 10) | words[1];
     if (!sq_rs1024_verify(words, n, (a >> 4) & 1)) {
         detail_set(d, SQ_SLIP39_BAD_CHECKSUM, 1, 0);
+        if (d != NULL)
+            d->word = sq_rs1024_locate(words, n);   /* the position only: never corrected */
         goto out;
     }
     b = ((uint32_t)words[2] << 10) | words[3];
@@ -340,11 +348,52 @@ make_digest(uint8_t digest[DIGEST_BYTES], const uint8_t *random_part, size_t rle
     sodium_memzero(&st, sizeof st);
 }
 
+/* Where a split's random values come from: the system generator, or
+ * (a vault's reproducible share set, FORMAT.md 17) a ChaCha20 keystream of a
+ * seed, one stream per split (stream 0xff the group level, g group g). */
+typedef struct {
+    const uint8_t *seed;   /* NULL: sq_random_buf */
+    uint8_t        stream;
+} split_rng;
+
+#define SEED_NONCE_PREFIX "sandyq-s39"   /* 10 bytes, then stream, 0 */
+
+/* rng_fill: the bytes [off, off + n) of the split's random stream. */
+static void
+rng_fill(const split_rng *rng, uint8_t *out, size_t off, size_t n)
+{
+    uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES];
+    uint8_t block[64];
+
+    if (rng->seed == NULL) {
+        sq_random_buf(out, n);
+        return;
+    }
+    memcpy(nonce, SEED_NONCE_PREFIX, 10);
+    nonce[10] = rng->stream;
+    nonce[11] = 0;
+    /* keystream from byte off: the block counter is off / 64, the rest skipped */
+    for (size_t done = 0; done < n;) {
+        size_t   at = off + done, skip = at % 64, take = 64 - skip;
+
+        if (take > n - done)
+            take = n - done;
+        memset(block, 0, sizeof block);
+        crypto_stream_chacha20_ietf_xor_ic(block, block, sizeof block, nonce, (uint32_t)(at / 64),
+                                           rng->seed);
+        memcpy(out + done, block + skip, take);
+        done += take;
+    }
+    sodium_memzero(block, sizeof block);
+}
+
 /* split_secret: count shares (x = 0..count-1) of secret with threshold t,
- * written to shares + x * len. scratch holds (t) * len secret bytes. */
+ * written to shares + x * len. scratch holds (t) * len secret bytes. The
+ * random values are stream bytes [0, (t-1)·len - 4) whatever count is, so
+ * a seeded split gives the same share x for any count > x. */
 static void
 split_secret(uint8_t *shares, uint8_t t, uint8_t count, const uint8_t *secret, size_t len,
-             uint8_t *scratch)
+             uint8_t *scratch, const split_rng *rng)
 {
     uint8_t        xs[SQ_SLIP39_MAX_MEMBERS + 2];
     const uint8_t *ys[SQ_SLIP39_MAX_MEMBERS + 2];
@@ -360,12 +409,12 @@ split_secret(uint8_t *shares, uint8_t t, uint8_t count, const uint8_t *secret, s
      * at 254 and the secret at 255 fix the polynomial of degree t - 1. */
     nbase = 0;
     for (unsigned x = 0; x + 2 < t; x++) {
-        sq_random_buf(shares + x * len, len);
+        rng_fill(rng, shares + x * len, x * len, len);
         SQ_CT_SECRET(shares + x * len, len);   /* the constant-time test tracks them */
         xs[nbase] = (uint8_t)x;
         ys[nbase++] = shares + x * len;
     }
-    sq_random_buf(digest_share + DIGEST_BYTES, len - DIGEST_BYTES);
+    rng_fill(rng, digest_share + DIGEST_BYTES, (size_t)(t - 2) * len, len - DIGEST_BYTES);
     SQ_CT_SECRET(digest_share + DIGEST_BYTES, len - DIGEST_BYTES);
     make_digest(digest_share, digest_share + DIGEST_BYTES, len - DIGEST_BYTES, secret, len);
     xs[nbase] = DIGEST_INDEX;
@@ -465,12 +514,13 @@ words_to_text(char *out, const uint16_t *words, size_t n)
     sodium_memzero(&o, sizeof o);
 }
 
-sq_err
-sq_slip39_split(sq_slip39_set **out, const uint8_t *secret, size_t secret_len,
-                const char *passphrase, size_t passphrase_len, uint8_t group_threshold,
-                const sq_slip39_group *groups, size_t group_count, uint8_t exponent,
-                sq_slip39_detail *d)
+static sq_err
+split_common(sq_slip39_set **out, const uint8_t *secret, size_t secret_len,
+             const char *passphrase, size_t passphrase_len, uint8_t group_threshold,
+             const sq_slip39_group *groups, size_t group_count, uint8_t exponent,
+             const uint8_t *seed, int fixed_id, sq_slip39_detail *d)
 {
+    split_rng        rng = { seed, 0xff };
     sq_slip39_set   *set = NULL;
     uint8_t         *mem = NULL;   /* secret: ems | group shares | member shares | scratch */
     size_t           memlen = 0;
@@ -523,15 +573,20 @@ sq_slip39_split(sq_slip39_set **out, const uint8_t *secret, size_t secret_len,
     memset(set, 0, sizeof *set);
     if ((set->text = sq_secret_alloc(SQ_SLIP39_MAX_SHARES * SQ_SLIP39_MNEMONIC_CAP)) == NULL)
         goto out;
-    sq_random_buf(&id, sizeof id);
-    id &= (1u << ID_BITS) - 1;
+    if (fixed_id >= 0) {
+        id = (uint16_t)fixed_id;
+    } else {
+        sq_random_buf(&id, sizeof id);
+        id &= (1u << ID_BITS) - 1;
+    }
     ret = sq_slip39_encrypt(ems, secret, secret_len, passphrase, passphrase_len, exponent, id, true);
     if (ret != SQ_OK)
         goto out;
-    split_secret(gshares, group_threshold, (uint8_t)group_count, ems, secret_len, scratch);
+    split_secret(gshares, group_threshold, (uint8_t)group_count, ems, secret_len, scratch, &rng);
     for (size_t g = 0; g < group_count; g++) {
+        rng.stream = (uint8_t)g;
         split_secret(mshares, groups[g].member_threshold, groups[g].member_count,
-                     gshares + g * secret_len, secret_len, scratch);
+                     gshares + g * secret_len, secret_len, scratch, &rng);
         for (unsigned m = 0; m < groups[g].member_count; m++) {
             size_t nw;
 
@@ -561,6 +616,50 @@ out:
     sq_secret_free(mem, memlen);
     sq_slip39_set_free(set);
     return ret;
+}
+
+sq_err
+sq_slip39_split(sq_slip39_set **out, const uint8_t *secret, size_t secret_len,
+                const char *passphrase, size_t passphrase_len, uint8_t group_threshold,
+                const sq_slip39_group *groups, size_t group_count, uint8_t exponent,
+                sq_slip39_detail *d)
+{
+    return split_common(out, secret, secret_len, passphrase, passphrase_len, group_threshold,
+                        groups, group_count, exponent, NULL, -1, d);
+}
+
+sq_err
+sq_slip39_split_seeded(sq_slip39_set **out, const uint8_t *secret, size_t secret_len,
+                       uint16_t id, uint8_t group_threshold, const sq_slip39_group *groups,
+                       size_t group_count, uint8_t exponent, const uint8_t seed[32],
+                       sq_slip39_detail *d)
+{
+    *out = NULL;
+    if (id >= (1u << ID_BITS)) {
+        detail_set(d, SQ_SLIP39_BAD_LAYOUT, 0, 0);
+        return SQ_ERR_INVALID;
+    }
+    return split_common(out, secret, secret_len, "", 0, group_threshold, groups, group_count,
+                        exponent, seed, id, d);
+}
+
+sq_err
+sq_slip39_share_text(char out[SQ_SLIP39_MNEMONIC_CAP], const sq_slip39_share *s)
+{
+    uint16_t words[SQ_SLIP39_MAX_WORDS];
+    size_t   nw;
+
+    if (!secret_len_ok(s->value_len) || s->id >= (1u << ID_BITS) || s->extendable > 1
+        || s->exponent > SQ_SLIP39_MAX_EXPONENT || s->group_count < 1
+        || s->group_count > SQ_SLIP39_MAX_GROUPS || s->group_threshold < 1
+        || s->group_threshold > s->group_count || s->group_index >= s->group_count
+        || s->member_threshold < 1 || s->member_threshold > SQ_SLIP39_MAX_MEMBERS
+        || s->member_index >= SQ_SLIP39_MAX_MEMBERS)
+        return SQ_ERR_INVALID;
+    nw = share_to_words(words, s);
+    words_to_text(out, words, nw);
+    sodium_memzero(words, sizeof words);
+    return SQ_OK;
 }
 
 /* ---- combining ---- */

@@ -35,6 +35,7 @@
 
 /* Purposes in use; a new structure gets a new label, never a reused one. */
 #define SQ_DOMAIN_SHARE_CERT    "share-certificate"
+#define SQ_DOMAIN_SHARE_SET     "share-set"
 #define SQ_DOMAIN_CHECKPOINT    "custody-checkpoint"
 
 /* sq_domain_sign: sig = Ed25519(sk, "sandyq/v1/sig/" || purpose || 0 || msg).

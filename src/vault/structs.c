@@ -888,6 +888,106 @@ sq_record_segment_push(sq_record_segment *seg, uint8_t type, int64_t time,
 
 /* ---- keyring (FORMAT.md 13) ---- */
 
+/* The share set section's rules (FORMAT.md 13): one encoding, a layout
+ * SLIP-0039 can split, and an active set's slot listed as a raw key. */
+static bool
+shares_valid(const sq_share_state *sh, const sq_keyring *kr)
+{
+    if (sh->state > 1 || sh->n_superseded > SQ_SHARES_SUPERSEDED)
+        return false;
+    for (unsigned i = sh->n_superseded; i < SQ_SHARES_SUPERSEDED; i++)
+        if (sh->superseded[i].id != 0 || sh->superseded[i].generation != 0 || sh->superseded[i].ended != 0)
+            return false;
+    if (sh->state == 0) {
+        return sh->slot == 0 && sh->id == 0 && sh->exponent == 0 && sh->secret_len == 0 &&
+               sh->created == 0 && sh->group_threshold == 0 && sh->group_count == 0 &&
+               sodium_is_zero(sh->member_threshold, sizeof sh->member_threshold) == 1 &&
+               sodium_is_zero(sh->member_count, sizeof sh->member_count) == 1 &&
+               sodium_is_zero(sh->master_secret, sizeof sh->master_secret) == 1 &&
+               sodium_is_zero(sh->seed, sizeof sh->seed) == 1;
+    }
+    bool listed = false;
+    for (uint32_t i = 0; i < kr->count; i++)
+        if (kr->entries[i].slot == sh->slot && kr->entries[i].kind == SQ_SLOT_RAWKEY)
+            listed = true;
+    if (!listed || sh->slot >= SQ_SLOT_COUNT || sh->id >= (1u << 15) || sh->exponent > 15 ||
+        (sh->secret_len != 16 && sh->secret_len != 32) || sh->generation == 0 ||
+        sh->group_count < 1 || sh->group_count > SQ_SHARES_GROUPS || sh->group_threshold < 1 ||
+        sh->group_threshold > sh->group_count)
+        return false;
+    for (unsigned g = 0; g < SQ_SHARES_GROUPS; g++) {
+        uint8_t t = sh->member_threshold[g], n = sh->member_count[g];
+        if (g >= sh->group_count) {
+            if (t != 0 || n != 0)
+                return false;
+        } else if (n < 1 || n > 16 || t < 1 || t > n || (t == 1 && n != 1)) {
+            return false;
+        }
+    }
+    if (sodium_is_zero(sh->master_secret + sh->secret_len, SQ_SHARES_SECRET_MAX - sh->secret_len) != 1)
+        return false;
+    return true;
+}
+
+static void
+shares_write(uint8_t *p, const sq_share_state *sh)
+{
+    sq_writer w;
+
+    sq_writer_init(&w, p, SQ_KEYRING_SHARES_BYTES);
+    sq_write_u8(&w, SQ_SHARES_VERSION);
+    sq_write_u8(&w, sh->state);
+    sq_write_u8(&w, sh->slot);
+    sq_write_u16(&w, sh->id);
+    sq_write_u8(&w, sh->exponent);
+    sq_write_u8(&w, sh->secret_len);
+    sq_write_u32(&w, sh->generation);
+    sq_write_u64(&w, (uint64_t)sh->created);
+    sq_write_u8(&w, sh->group_threshold);
+    sq_write_u8(&w, sh->group_count);
+    for (unsigned g = 0; g < SQ_SHARES_GROUPS; g++) {
+        sq_write_u8(&w, sh->member_threshold[g]);
+        sq_write_u8(&w, sh->member_count[g]);
+    }
+    sq_write_bytes(&w, sh->master_secret, SQ_SHARES_SECRET_MAX);
+    sq_write_bytes(&w, sh->seed, 32);
+    sq_write_u8(&w, sh->n_superseded);
+    for (unsigned i = 0; i < SQ_SHARES_SUPERSEDED; i++) {
+        sq_write_u16(&w, sh->superseded[i].id);
+        sq_write_u32(&w, sh->superseded[i].generation);
+        sq_write_u64(&w, (uint64_t)sh->superseded[i].ended);
+    }
+    if (!sq_writer_ok(&w) || w.len != SQ_KEYRING_SHARES_BYTES)
+        abort();                                /* the layout and its size disagree: a bug */
+}
+
+/* shares_read: the fixed-size section into *sh (validated by keyring_valid) */
+static bool
+shares_read(sq_share_state *sh, const uint8_t *p)
+{
+    sq_reader r;
+    uint8_t   version;
+    uint64_t  t = 0;
+    bool      ok;
+
+    sq_reader_init(&r, p, SQ_KEYRING_SHARES_BYTES);
+    ok = sq_read_u8(&r, &version) && version == SQ_SHARES_VERSION && sq_read_u8(&r, &sh->state) &&
+         sq_read_u8(&r, &sh->slot) && sq_read_u16(&r, &sh->id) && sq_read_u8(&r, &sh->exponent) &&
+         sq_read_u8(&r, &sh->secret_len) && sq_read_u32(&r, &sh->generation) && sq_read_u64(&r, &t);
+    sh->created = (int64_t)t;
+    ok = ok && sq_read_u8(&r, &sh->group_threshold) && sq_read_u8(&r, &sh->group_count);
+    for (unsigned g = 0; ok && g < SQ_SHARES_GROUPS; g++)
+        ok = sq_read_u8(&r, &sh->member_threshold[g]) && sq_read_u8(&r, &sh->member_count[g]);
+    ok = ok && sq_read_bytes(&r, sh->master_secret, SQ_SHARES_SECRET_MAX) &&
+         sq_read_bytes(&r, sh->seed, 32) && sq_read_u8(&r, &sh->n_superseded);
+    for (unsigned i = 0; ok && i < SQ_SHARES_SUPERSEDED; i++) {
+        ok = sq_read_u16(&r, &sh->superseded[i].id) && sq_read_u32(&r, &sh->superseded[i].generation) &&
+             sq_read_u64(&r, &t);
+        sh->superseded[i].ended = (int64_t)t;
+    }
+    return ok && sq_reader_left(&r) == 0;
+}
+
 static bool
 keyring_valid(const sq_keyring *kr)
 {
@@ -906,7 +1006,7 @@ keyring_valid(const sq_keyring *kr)
             !text_clean((const uint8_t *)e->label, e->label_len, true))
             return false;
     }
-    return true;
+    return shares_valid(&kr->shares, kr);
 }
 
 sq_err
@@ -914,7 +1014,7 @@ sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr
 {
     sq_writer w;
 
-    size_t    total = kr->has_identity ? SQ_KEYRING_BODY2_BYTES : SQ_KEYRING_BODY_BYTES;
+    size_t    total = kr->has_identity ? SQ_KEYRING_BODY3_BYTES : SQ_KEYRING_BODY_BYTES;
 
     *len = 0;
     if (!keyring_valid(kr))
@@ -947,6 +1047,10 @@ sq_keyring_serialize(uint8_t *out, size_t cap, size_t *len, const sq_keyring *kr
         p += SQ_KEYBYTES;
         for (unsigned i = 0; i < SQ_KEY_PURPOSE_COUNT; i++, p += SQ_KEYBYTES)
             memcpy(p, kr->identity.ed25519_seed[i], SQ_KEYBYTES);
+        shares_write(p, &kr->shares);
+    } else if (kr->shares.state != 0 || kr->shares.generation != 0 || kr->shares.n_superseded != 0) {
+        sodium_memzero(out, total);
+        return SQ_ERR_INVALID;                  /* the share section rides only with an identity */
     }
     *len = total;
     return SQ_OK;
@@ -968,9 +1072,11 @@ sq_keyring_parse(sq_keyring *kr, const uint8_t *in, size_t len)
     sq_err         ret = SQ_ERR_FORMAT;
 
     sodium_memzero(kr, sizeof *kr);
-    if (len != SQ_KEYRING_BODY_BYTES && len != SQ_KEYRING_BODY2_BYTES)
+    if (len != SQ_KEYRING_BODY_BYTES && len != SQ_KEYRING_BODY2_BYTES && len != SQ_KEYRING_BODY3_BYTES)
         goto out;                               /* the exact lengths, before anything else */
-    with_identity = len == SQ_KEYRING_BODY2_BYTES;
+    with_identity = len != SQ_KEYRING_BODY_BYTES;
+    if (len == SQ_KEYRING_BODY3_BYTES && !shares_read(&kr->shares, in + SQ_KEYRING_BODY2_BYTES))
+        goto out;
     if (with_identity) {
         const uint8_t *p = in + SQ_KEYRING_BODY_BYTES;
         if (*p++ != SQ_IDENTITY_VERSION)

@@ -57,6 +57,15 @@
 #define SQ_KEY_PURPOSE_COUNT     3u
 #define SQ_KEYRING_IDENTITY_BYTES (1u + SQ_KEYBYTES + SQ_KEY_PURPOSE_COUNT * SQ_KEYBYTES)
 #define SQ_KEYRING_BODY2_BYTES   (SQ_KEYRING_BODY_BYTES + SQ_KEYRING_IDENTITY_BYTES)
+/* the level's share set after the identity (FORMAT.md 13): 566 bytes, a
+ * keyring with it is 13691 bytes, still 4 blocks per copy */
+#define SQ_SHARES_VERSION        1u
+#define SQ_SHARES_GROUPS         16u
+#define SQ_SHARES_SUPERSEDED     32u
+#define SQ_SHARES_SECRET_MAX     32u
+#define SQ_KEYRING_SHARES_BYTES  (1u + 1u + 1u + 2u + 1u + 1u + 4u + 8u + 1u + 1u + 2u * SQ_SHARES_GROUPS \
+                                  + SQ_SHARES_SECRET_MAX + 32u + 1u + SQ_SHARES_SUPERSEDED * 14u)
+#define SQ_KEYRING_BODY3_BYTES   (SQ_KEYRING_BODY2_BYTES + SQ_KEYRING_SHARES_BYTES)
 
 typedef enum {
     SQ_OBJ_ROOT = 1,
@@ -164,12 +173,39 @@ typedef struct {
     uint8_t ed25519_seed[SQ_KEY_PURPOSE_COUNT][SQ_KEYBYTES];
 } sq_level_identity;
 
+/* A set this level had before (FORMAT.md 13): for "replaced on ..." */
+typedef struct {
+    uint16_t id;
+    uint32_t generation;
+    int64_t  ended;
+} sq_share_superseded;
+
+/* The level's share set (FORMAT.md 13, 17). state 0: none (generation
+ * keeps the last set's number); state 1: the raw-key slot `slot` opens
+ * with master_secret. */
+typedef struct {
+    uint8_t  state;
+    uint8_t  slot;
+    uint16_t id;
+    uint8_t  exponent;
+    uint8_t  secret_len;
+    uint32_t generation;
+    int64_t  created;
+    uint8_t  group_threshold, group_count;
+    uint8_t  member_threshold[SQ_SHARES_GROUPS], member_count[SQ_SHARES_GROUPS];
+    uint8_t  master_secret[SQ_SHARES_SECRET_MAX];
+    uint8_t  seed[32];
+    uint8_t  n_superseded;
+    sq_share_superseded superseded[SQ_SHARES_SUPERSEDED];
+} sq_share_state;
+
 /* The keyring holds secrets: callers allocate it with sq_secret_alloc. */
 typedef struct {
     uint32_t          count;
     sq_keyring_entry  entries[SQ_SLOT_COUNT];
     bool              has_identity;   /* false only for a level made before identities */
     sq_level_identity identity;
+    sq_share_state    shares;         /* all zero for a keyring written before share sets */
 } sq_keyring;
 
 typedef struct {
@@ -204,8 +240,10 @@ void   sq_record_segment_free(sq_record_segment *seg);
 sq_err sq_record_segment_push(sq_record_segment *seg, uint8_t type, int64_t time,
                               const uint8_t *body, size_t body_len);    /* copies body */
 
-/* The keyring body is SQ_KEYRING_BODY2_BYTES with an identity and
- * SQ_KEYRING_BODY_BYTES without: _serialize pads the entries with zeros
+/* The keyring body is SQ_KEYRING_BODY3_BYTES with an identity (and the
+ * share set section) and SQ_KEYRING_BODY_BYTES without; _parse also reads
+ * SQ_KEYRING_BODY2_BYTES (an identity, no share section: state 0).
+ * _serialize pads the entries with zeros
  * (*len is that length; cap below it: SQ_ERR_LIMIT), _parse refuses any
  * other length, any non-zero padding and an identity version other than 1
  * (SQ_ERR_FORMAT). */

@@ -478,7 +478,7 @@ fail:
 static sq_err
 commit_keyring(sq_vault *v, sq_root *nr, sq_extent_list *q)
 {
-    size_t   cap = SQ_KEYRING_BODY2_BYTES, len = 0;
+    size_t   cap = SQ_KEYRING_BODY3_BYTES, len = 0;
     uint8_t *buf;
     sq_err   ret;
 

@@ -59,6 +59,7 @@ struct sq_vault {
     sq_header     *header;            /* clear salts and slot areas, as on disk */
     sq_vault_keys *k;                 /* secret */
     unsigned       session_slot;      /* slot index that opened */
+    bool           rawkey_session;    /* opened with a raw key (shares), not a passphrase */
     int            kdf_profile;
     uint8_t        hash_key[16];      /* SipHash key for the name table (random) */
 
@@ -145,8 +146,23 @@ sq_err sq_vault_verify_doc(sq_vault *v, const sq_doc *d, sq_damage *damage);
 uint64_t sq_keyring_owned(const sq_keyring *kr);   /* bit i: slot i belongs to this level */
 sq_err sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_secret_view pass,
                       const char *label, const sq_slot_plain *plain);
+/* the same for a raw key (a share set's master secret): no KDF */
+sq_err sq_make_rawkey_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, const uint8_t *key,
+                             size_t key_len, const char *label, const sq_slot_plain *plain);
 sq_err sq_write_slot(sq_vault *v, unsigned i);
 sq_err sq_wipe_slot(sq_vault *v, unsigned i);
+unsigned sq_free_slot_index(const sq_vault *v);     /* a random free index (callers check one is free) */
+/* sq_keyring_remove_slot: drop the keyring entry of slot (staged, with its
+ * record); SQ_ERR_NOTFOUND, SQ_ERR_LAST_WAY_IN */
+sq_err sq_keyring_remove_slot(sq_vault *v, uint8_t slot);
+enum { SQ_REC_SLOT_ADDED = 6, SQ_REC_SLOT_REMOVED = 7, SQ_REC_SHARES_MADE = 10,
+       SQ_REC_SHARE_REISSUED = 11, SQ_REC_SHARES_DROPPED = 12 };
+sq_err sq_record_slot(sq_vault *v, uint8_t type, const sq_keyring_entry *e);
+
+/* ---- share sets (vault_shares.c) ---- */
+/* sq_shares_drop: end the current set in *sh (remembered as superseded at
+ * now); false when there was none. The caller removes its slot. */
+bool   sq_shares_drop(sq_share_state *sh, int64_t now);
 
 /* ---- commit (vault_commit.c) ---- */
 typedef struct {

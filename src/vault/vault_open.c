@@ -19,6 +19,7 @@
 #include "util/secret.h"
 #include "util/utf8.h"
 #include "vault/object.h"
+#include "sandyq/shares.h"
 #include "vault/vault_internal.h"
 
 void
@@ -184,7 +185,7 @@ slot_registered(sq_vault *v, const sq_root *root, unsigned i)
  * passphrase must then behave as before the command. Otherwise, once a slot
  * opened, failures are precise (SQ_ERR_DAMAGED with a detail). */
 static sq_err
-unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
+unlock(sq_vault *v, sq_secret_view pass, bool rawkey, uint64_t file_blocks)
 {
     sq_slot_plain *plains = NULL;
     uint8_t       *a = NULL;
@@ -199,7 +200,9 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
         (a = sq_secret_alloc(32)) == NULL || (root = sq_secret_alloc(sizeof *root)) == NULL ||
         (best = sq_secret_alloc(sizeof *best)) == NULL)
         goto out;
-    if (sq_kdf_test_allowed()) {
+    if (rawkey) {
+        profiles[n_profiles++] = -1;       /* no KDF: the key is already uniform */
+    } else if (sq_kdf_test_allowed()) {
         profiles[n_profiles++] = SQ_KDF_TEST;
     } else {
         profiles[n_profiles++] = SQ_KDF_STANDARD;
@@ -208,8 +211,12 @@ unlock(sq_vault *v, sq_secret_view pass, uint64_t file_blocks)
     ret = SQ_ERR_AUTH;
     for (int p = 0; p < n_profiles && !any_slot; p++) {
         for (int area = 0; area < 2 && !any_slot; area++) {
-            sq_err kr = sq_slot_a_passphrase(a, profiles[p], pass.bytes, pass.len,
-                                             sq_header_salt(v->header, area));
+            sq_err kr = SQ_OK;
+            if (rawkey)
+                sq_slot_a_rawkey(a, pass.bytes, pass.len, sq_header_salt(v->header, area));
+            else
+                kr = sq_slot_a_passphrase(a, profiles[p], pass.bytes, pass.len,
+                                          sq_header_salt(v->header, area));
             if (kr != SQ_OK) {
                 ret = kr;
                 goto out;
@@ -545,7 +552,7 @@ vault_alloc(const char *path)
 /* Open with a passphrase, or (tests and fuzzing only: plain != NULL) with a
  * known slot plaintext, skipping the KDF. */
 static sq_err
-open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass,
+open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass, bool rawkey,
             const sq_slot_plain *plain, unsigned slot)
 {
     sq_vault   *v = NULL;
@@ -579,10 +586,13 @@ open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass
         v->kdf_profile = SQ_KDF_TEST;
         if ((ret = load_root(v->fd, file_blocks, v->k, plain->anchors, &v->k->root)) != SQ_OK)
             goto out;
-    } else if ((ret = unlock(v, pass, file_blocks)) != SQ_OK) {
+    } else if ((ret = unlock(v, pass, rawkey, file_blocks)) != SQ_OK) {
         goto out;
     }
-    if (pass.bytes != NULL && pass.len <= sizeof v->k->pass) {
+    v->rawkey_session = rawkey;
+    if (rawkey)
+        v->kdf_profile = v->k->root.kdf_profile;   /* for passphrases this session adds */
+    else if (pass.bytes != NULL && pass.len <= sizeof v->k->pass) {
         memcpy(v->k->pass, pass.bytes, pass.len);  /* secret memory; for rekey */
         v->k->pass_len = pass.len;
     }
@@ -636,14 +646,24 @@ out:
 sq_err
 sq_vault_open(sq_vault **out, const char *path, bool writable, sq_secret_view pass)
 {
-    return open_common(out, path, writable, pass, NULL, 0);
+    return open_common(out, path, writable, pass, false, NULL, 0);
+}
+
+sq_err
+sq_vault_open_rawkey(sq_vault **out, const char *path, bool writable, const uint8_t *key,
+                     size_t key_len)
+{
+    *out = NULL;
+    if (key == NULL || (key_len != 16 && key_len != 32))
+        return SQ_ERR_INVALID;
+    return open_common(out, path, writable, (sq_secret_view){key, key_len}, true, NULL, 0);
 }
 
 sq_err
 sq_vault_open_keyed(sq_vault **out, const char *path, bool writable, const sq_slot_plain *plain,
                     unsigned slot)
 {
-    return open_common(out, path, writable, (sq_secret_view){NULL, 0}, plain, slot);
+    return open_common(out, path, writable, (sq_secret_view){NULL, 0}, false, plain, slot);
 }
 
 void

@@ -95,6 +95,11 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         if (v->k->keyring.entries[e].slot == v->session_slot)
             kept[0] = (int)e;
     ret = SQ_ERR_AUTH;
+    if (v->rawkey_session) {
+        sq_set_detail(v, "this session opened with shares: add a passphrase, open with it, then rekey");
+        ret = SQ_ERR_INVALID;
+        goto out;
+    }
     if (kept[0] < 0 || v->k->pass_len == 0)
         goto out;
     for (size_t i = 0; i < n_keep; i++) {
@@ -120,6 +125,16 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     {
         uint8_t body = (uint8_t)(n_keep + 1);
         if ((ret = sq_record_segment_push(&recs, REC_REKEYED, sq_now(), &body, 1)) != SQ_OK)
+            goto out;
+    }
+    /* the share set ends with the old level key: rekey is the remedy after
+     * a hostile departure, and a share holder may be the one who left */
+    if (v->k->keyring.shares.state == 1) {
+        const sq_share_state *sh = &v->k->keyring.shares;
+        uint8_t drop[7] = { (uint8_t)sh->id, (uint8_t)(sh->id >> 8), (uint8_t)sh->generation,
+                            (uint8_t)(sh->generation >> 8), (uint8_t)(sh->generation >> 16),
+                            (uint8_t)(sh->generation >> 24), 1 /* cause: rekey */ };
+        if ((ret = sq_record_segment_push(&recs, SQ_REC_SHARES_DROPPED, sq_now(), drop, sizeof drop)) != SQ_OK)
             goto out;
     }
     /* 3. the new level key and anchors */
@@ -171,6 +186,8 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         goto out;
     kr->has_identity = true;
     kr->identity = v->k->keyring.identity;
+    kr->shares = v->k->keyring.shares;
+    (void)sq_shares_drop(&kr->shares, sq_now());   /* its slot is not kept */
     for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
         used_new[i] = 0;
     for (uint32_t e = 0; e < v->k->keyring.count; e++)
@@ -245,7 +262,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
         nr->records[0].entries = recs.count;
         nr->n_records = 1;
         /* keyring */
-        cap = SQ_KEYRING_BODY2_BYTES;
+        cap = SQ_KEYRING_BODY3_BYTES;
         if ((buf = sq_secret_alloc(cap)) == NULL) { ret = SQ_ERR_NOMEM; goto out; }
         if ((ret = sq_keyring_serialize(buf, cap, &len, kr)) == SQ_OK)
             ret = sq_write_object(v, SQ_OBJ_KEYRING, buf, len, &nr->keyring);

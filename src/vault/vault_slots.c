@@ -17,7 +17,7 @@
 
 #define INITIAL_BLOCKS 64u                /* 256 KiB of blocks; growth is Padmé-sized */
 
-enum { REC_CREATED = 1, REC_SLOT_ADDED = 6, REC_SLOT_REMOVED = 7 };
+enum { REC_CREATED = 1 };
 
 uint64_t
 sq_keyring_owned(const sq_keyring *kr)
@@ -29,12 +29,12 @@ sq_keyring_owned(const sq_keyring *kr)
     return m;
 }
 
-/* Fill a keyring entry for slot i from the passphrase, and wrap the level's
- * slot plaintext into slot i of both areas (in memory). Two Argon2id runs:
- * one per salt. */
-sq_err
-sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_secret_view pass,
-               const char *label, const sq_slot_plain *plain)
+/* Fill a keyring entry for slot i from the passphrase (profile >= 0: two
+ * Argon2id runs, one per salt) or the raw key (profile < 0), and wrap the
+ * level's slot plaintext into slot i of both areas (in memory). */
+static sq_err
+make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_secret_view pass,
+            const char *label, const sq_slot_plain *plain)
 {
     uint8_t *a = sq_secret_alloc(32);
     sq_err   ret = SQ_ERR_NOMEM;
@@ -43,7 +43,7 @@ sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_sec
         return ret;
     memset(e, 0, sizeof *e);
     e->slot = (uint8_t)i;
-    e->kind = SQ_SLOT_PASSPHRASE;
+    e->kind = profile >= 0 ? SQ_SLOT_PASSPHRASE : SQ_SLOT_RAWKEY;
     e->created = sq_now();
     if (label != NULL) {
         size_t n = strlen(label);
@@ -57,7 +57,9 @@ sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_sec
     for (int area = 0; area < 2; area++) {
         const uint8_t *salt = sq_header_salt(v->header, area);
         uint8_t *kek = area == 0 ? e->kek_a : e->kek_b, *kcmt = area == 0 ? e->kcmt_a : e->kcmt_b;
-        if ((ret = sq_slot_a_passphrase(a, profile, pass.bytes, pass.len, salt)) != SQ_OK)
+        if (profile < 0)
+            sq_slot_a_rawkey(a, pass.bytes, pass.len, salt);
+        else if ((ret = sq_slot_a_passphrase(a, profile, pass.bytes, pass.len, salt)) != SQ_OK)
             goto out;
         sq_slot_keys(kek, kcmt, a, salt, i);
         sq_slot_wrap(sq_header_slot(v->header, area, i), plain, kek, kcmt, salt, i);
@@ -66,6 +68,20 @@ sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_sec
 out:
     sq_secret_free(a, 32);
     return ret;
+}
+
+sq_err
+sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_secret_view pass,
+               const char *label, const sq_slot_plain *plain)
+{
+    return make_way_in(v, e, i, profile < 0 ? 0 : profile, pass, label, plain);
+}
+
+sq_err
+sq_make_rawkey_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, const uint8_t *key,
+                      size_t key_len, const char *label, const sq_slot_plain *plain)
+{
+    return make_way_in(v, e, i, -1, (sq_secret_view){key, key_len}, label, plain);
 }
 
 sq_err
@@ -88,14 +104,14 @@ sq_wipe_slot(sq_vault *v, unsigned i)
     return sq_write_slot(v, i);
 }
 
-static sq_err
-record_slot(sq_vault *v, uint8_t type, const sq_keyring_entry *e)
+sq_err
+sq_record_slot(sq_vault *v, uint8_t type, const sq_keyring_entry *e)
 {
     uint8_t buf[3 + SQ_MAX_LABEL_BYTES];
     size_t  n = 1;
 
     buf[0] = e->slot;
-    if (type == REC_SLOT_ADDED) {
+    if (type == SQ_REC_SLOT_ADDED) {
         buf[1] = e->kind;
         buf[2] = e->label_len;
         memcpy(buf + 3, e->label, e->label_len);
@@ -104,8 +120,8 @@ record_slot(sq_vault *v, uint8_t type, const sq_keyring_entry *e)
     return sq_stage_record(v, type, buf, n);
 }
 
-static unsigned
-free_slot_index(const sq_vault *v)
+unsigned
+sq_free_slot_index(const sq_vault *v)
 {
     uint64_t owned = sq_keyring_owned(&v->k->keyring);
     unsigned free_count = (unsigned)(SQ_SLOT_COUNT - __builtin_popcountll(owned));
@@ -200,7 +216,7 @@ sq_vault_create(const char *path, const char *kdf, bool growable, sq_secret_view
     v->keyring_dirty = true;
     kind = (uint8_t)profile;
     if ((ret = sq_stage_record(v, REC_CREATED, &kind, 1)) != SQ_OK ||
-        (ret = record_slot(v, REC_SLOT_ADDED, &v->k->keyring.entries[0])) != SQ_OK)
+        (ret = sq_record_slot(v, SQ_REC_SLOT_ADDED, &v->k->keyring.entries[0])) != SQ_OK)
         goto out;
     if ((ret = sq_commit(v)) != SQ_OK)
         goto out;
@@ -253,7 +269,7 @@ sq_vault_passphrase_add(sq_vault *v, sq_secret_view pass, const char *label)
         return sq_write_gate(v);
     if (kr->count >= SQ_SLOT_COUNT)
         return SQ_ERR_LIMIT;
-    i = free_slot_index(v);
+    i = sq_free_slot_index(v);
     if ((ret = sq_make_way_in(v, &kr->entries[kr->count], i, v->k->root.kdf_profile, pass, label, &v->k->plain)) != SQ_OK)
         return ret;
     /* the slot is durable before the root that lists it (FORMAT.md 13) */
@@ -261,13 +277,13 @@ sq_vault_passphrase_add(sq_vault *v, sq_secret_view pass, const char *label)
         return ret;
     kr->count++;
     v->keyring_dirty = true;
-    if ((ret = record_slot(v, REC_SLOT_ADDED, &kr->entries[kr->count - 1])) != SQ_OK)
+    if ((ret = sq_record_slot(v, SQ_REC_SLOT_ADDED, &kr->entries[kr->count - 1])) != SQ_OK)
         return ret;
     return sq_vault_commit(v);
 }
 
-static sq_err
-remove_entry(sq_vault *v, uint8_t slot)
+sq_err
+sq_keyring_remove_slot(sq_vault *v, uint8_t slot)
 {
     sq_keyring *kr = &v->k->keyring;
     uint32_t    at = UINT32_MAX;
@@ -280,7 +296,7 @@ remove_entry(sq_vault *v, uint8_t slot)
         return SQ_ERR_NOTFOUND;
     if (kr->count == 1)
         return SQ_ERR_LAST_WAY_IN;
-    if ((ret = record_slot(v, REC_SLOT_REMOVED, &kr->entries[at])) != SQ_OK)
+    if ((ret = sq_record_slot(v, SQ_REC_SLOT_REMOVED, &kr->entries[at])) != SQ_OK)
         return ret;
     kr->entries[at] = kr->entries[kr->count - 1];
     sodium_memzero(&kr->entries[kr->count - 1], sizeof kr->entries[0]);
@@ -296,8 +312,25 @@ sq_vault_passphrase_remove(sq_vault *v, uint8_t slot)
 
     if (sq_write_gate(v) != SQ_OK)
         return sq_write_gate(v);
-    if ((ret = remove_entry(v, slot)) != SQ_OK)
+    if (slot == v->session_slot && v->rawkey_session) {
+        sq_set_detail(v, "this session opened with shares: remove the share set from a passphrase session");
+        return SQ_ERR_INVALID;
+    }
+    if ((ret = sq_keyring_remove_slot(v, slot)) != SQ_OK)
         return ret;
+    /* the share set's slot: removing it ends the set (FORMAT.md 13) */
+    if (v->k->keyring.shares.state == 1 && v->k->keyring.shares.slot == slot) {
+        sq_share_state *sh = &v->k->keyring.shares;
+        uint8_t body[7];
+        body[0] = (uint8_t)sh->id;
+        body[1] = (uint8_t)(sh->id >> 8);
+        for (int k = 0; k < 4; k++)
+            body[2 + k] = (uint8_t)(sh->generation >> (8 * k));
+        body[6] = 2;                           /* cause: the way in was removed */
+        (void)sq_shares_drop(sh, sq_now());
+        if ((ret = sq_stage_record(v, SQ_REC_SHARES_DROPPED, body, sizeof body)) != SQ_OK)
+            return ret;
+    }
     /* the root stops listing the slot first, then the slot is wiped */
     if ((ret = sq_vault_commit(v)) != SQ_OK)
         return ret;
@@ -314,20 +347,24 @@ sq_vault_passphrase_change(sq_vault *v, sq_secret_view pass)
 
     if (sq_write_gate(v) != SQ_OK)
         return sq_write_gate(v);
+    if (v->rawkey_session) {
+        sq_set_detail(v, "this session opened with shares, not a passphrase: use 'passphrase add'");
+        return SQ_ERR_INVALID;
+    }
     if (kr->count >= SQ_SLOT_COUNT)
         return SQ_ERR_LIMIT;
     for (uint32_t e = 0; e < kr->count; e++)
         if (kr->entries[e].slot == old)
             memcpy(label, kr->entries[e].label, kr->entries[e].label_len);
-    i = free_slot_index(v);
+    i = sq_free_slot_index(v);
     if ((ret = sq_make_way_in(v, &kr->entries[kr->count], i, v->k->root.kdf_profile, pass, label, &v->k->plain)) != SQ_OK)
         return ret;
     if ((ret = sq_write_slot(v, i)) != SQ_OK)
         return ret;
     kr->count++;
-    if ((ret = record_slot(v, REC_SLOT_ADDED, &kr->entries[kr->count - 1])) != SQ_OK)
+    if ((ret = sq_record_slot(v, SQ_REC_SLOT_ADDED, &kr->entries[kr->count - 1])) != SQ_OK)
         return ret;
-    if ((ret = remove_entry(v, (uint8_t)old)) != SQ_OK)
+    if ((ret = sq_keyring_remove_slot(v, (uint8_t)old)) != SQ_OK)
         return ret;
     v->session_slot = i;
     if ((ret = sq_vault_commit(v)) != SQ_OK)

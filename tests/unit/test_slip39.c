@@ -457,10 +457,119 @@ test_feistel(void)
     CHECK(memcmp(b, c, 32) != 0);
 }
 
+/* A checksum failure names the one mistyped word's position (each
+ * position of a 20- and a 33-word share), and none when two are wrong. */
+static void
+test_checksum_location(void)
+{
+    static const size_t lens[2] = { 16, 32 };
+
+    for (int k = 0; k < 2; k++) {
+        uint8_t          secret[32];
+        sq_slip39_group  g = { 2, 3 };
+        sq_slip39_set   *set = NULL;
+        sq_slip39_share  sh;
+        sq_slip39_detail d;
+        uint16_t         w[SQ_SLIP39_MAX_WORDS], bad[SQ_SLIP39_MAX_WORDS];
+        size_t           n;
+
+        sq_random_buf(secret, lens[k]);
+        CHECK_EQ_INT(sq_slip39_split(&set, secret, lens[k], "", 0, 1, &g, 1, 0, NULL), SQ_OK);
+        n = to_words(w, sq_slip39_set_mnemonic(set, 1, NULL, NULL));
+        CHECK_EQ_INT(n, lens[k] == 16 ? 20 : 33);
+        for (size_t i = 0; i < n; i++) {
+            memcpy(bad, w, sizeof bad);
+            bad[i] = (uint16_t)((bad[i] + 1 + sq_random_uniform(1023)) & 0x3ff);
+            CHECK_EQ_INT(sq_slip39_share_decode(&sh, bad, n, &d), SQ_ERR_FORMAT);
+            if (!CHECK(d.problem == SQ_SLIP39_BAD_CHECKSUM && d.word == i + 1))
+                fprintf(stderr, "  word %zu: located %u\n", i + 1, d.word);
+            /* a second wrong word: no single position can be named */
+            size_t j = (i + 1 + sq_random_uniform(n - 1)) % n;
+            bad[j] ^= 1;
+            CHECK_EQ_INT(sq_slip39_share_decode(&sh, bad, n, &d), SQ_ERR_FORMAT);
+            CHECK(d.problem == SQ_SLIP39_BAD_CHECKSUM && d.word == 0);
+        }
+        sq_slip39_set_free(set);
+    }
+}
+
+/* FORMAT.md 17: the seeded split is reproducible, a larger member count
+ * keeps the earlier shares, its random values are the keystream bytes at
+ * the documented offsets (the first member's share of a 3-of-n group is
+ * the stream's first n bytes), and the shares combine to the secret. */
+static void
+test_seeded_split(void)
+{
+    uint8_t          secret[32], seed[32], out[64];
+    size_t           out_len = 0;
+    sq_slip39_group  g3[2] = { { 3, 4 }, { 2, 2 } }, g5[2] = { { 3, 6 }, { 2, 2 } };
+    sq_slip39_set   *a = NULL, *b = NULL, *c = NULL;
+    sq_slip39_share  sh;
+
+    sq_random_buf(secret, sizeof secret);
+    sq_random_buf(seed, sizeof seed);
+    CHECK_EQ_INT(sq_slip39_split_seeded(&a, secret, 32, 12345, 2, g3, 2, 0, seed, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_slip39_split_seeded(&b, secret, 32, 12345, 2, g3, 2, 0, seed, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_slip39_split_seeded(&c, secret, 32, 12345, 2, g5, 2, 0, seed, NULL), SQ_OK);
+    CHECK_EQ_INT(sq_slip39_set_count(a), 6);
+    CHECK_EQ_INT(sq_slip39_set_count(c), 8);
+    for (size_t i = 0; i < 6; i++)
+        CHECK(strcmp(sq_slip39_set_mnemonic(a, i, NULL, NULL), sq_slip39_set_mnemonic(b, i, NULL, NULL)) == 0);
+    for (size_t i = 0; i < 4; i++)          /* group 1's first four, then group 2 */
+        CHECK(strcmp(sq_slip39_set_mnemonic(a, i, NULL, NULL), sq_slip39_set_mnemonic(c, i, NULL, NULL)) == 0);
+    for (size_t i = 4; i < 6; i++)
+        CHECK(strcmp(sq_slip39_set_mnemonic(a, i, NULL, NULL), sq_slip39_set_mnemonic(c, i + 2, NULL, NULL)) == 0);
+    /* keystream layout: group 0 (stream 0), member 0 = bytes [0, 32) */
+    {
+        uint8_t nonce[12] = { 's', 'a', 'n', 'd', 'y', 'q', '-', 's', '3', '9', 0, 0 };
+        uint8_t ks[32];
+        memset(ks, 0, sizeof ks);
+        crypto_stream_chacha20_ietf(ks, sizeof ks, nonce, seed);
+        const char *m0 = sq_slip39_set_mnemonic(a, 0, NULL, NULL);
+        CHECK_EQ_INT(sq_slip39_share_parse(&sh, m0, strlen(m0), NULL), SQ_OK);
+        CHECK(sh.value_len == 32 && memcmp(sh.value, ks, 32) == 0 && sh.id == 12345 && sh.extendable == 1);
+        sq_slip39_share_wipe(&sh);
+    }
+    /* members 4 and 5 of c (new) with member 0 of a, and group 2: the secret */
+    {
+        const char *m[5] = { sq_slip39_set_mnemonic(a, 0, NULL, NULL), sq_slip39_set_mnemonic(c, 4, NULL, NULL),
+                             sq_slip39_set_mnemonic(c, 5, NULL, NULL), sq_slip39_set_mnemonic(c, 6, NULL, NULL),
+                             sq_slip39_set_mnemonic(c, 7, NULL, NULL) };
+        size_t l[5];
+        for (int i = 0; i < 5; i++)
+            l[i] = strlen(m[i]);
+        CHECK_EQ_INT(sq_slip39_combine(out, &out_len, m, l, 5, "", 0, false, NULL), SQ_OK);
+        CHECK(out_len == 32 && memcmp(out, secret, 32) == 0);
+    }
+    /* another seed: other shares; an id of 16 bits: refused */
+    seed[0] ^= 1;
+    sq_slip39_set_free(b);
+    CHECK_EQ_INT(sq_slip39_split_seeded(&b, secret, 32, 12345, 2, g3, 2, 0, seed, NULL), SQ_OK);
+    CHECK(strcmp(sq_slip39_set_mnemonic(a, 0, NULL, NULL), sq_slip39_set_mnemonic(b, 0, NULL, NULL)) != 0);
+    sq_slip39_set_free(b);
+    CHECK_EQ_INT(sq_slip39_split_seeded(&b, secret, 32, 0x8000, 2, g3, 2, 0, seed, NULL), SQ_ERR_INVALID);
+    CHECK(b == NULL);
+    /* share_text gives back the canonical mnemonic */
+    {
+        char        t[SQ_SLIP39_MNEMONIC_CAP];
+        const char *m2 = sq_slip39_set_mnemonic(a, 2, NULL, NULL);
+        CHECK_EQ_INT(sq_slip39_share_parse(&sh, m2, strlen(m2), NULL), SQ_OK);
+        CHECK_EQ_INT(sq_slip39_share_text(t, &sh), SQ_OK);
+        CHECK(strcmp(t, m2) == 0);
+        sh.member_index = 16;
+        CHECK_EQ_INT(sq_slip39_share_text(t, &sh), SQ_ERR_INVALID);
+        sq_slip39_share_wipe(&sh);
+    }
+    sq_slip39_set_free(a);
+    sq_slip39_set_free(c);
+}
+
 int
 main(void)
 {
     sq_test_init("slip39");
+    test_checksum_location();
+    test_seeded_split();
     test_wordlist();
     test_vectors();
     test_feistel();

@@ -1314,7 +1314,7 @@ test_keyring_identity(void)
     kr->has_identity = true;
     sq_random_buf(&kr->identity, sizeof kr->identity);
     CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
-    CHECK_EQ_INT(len, RAW_KEYRING_K + 129);
+    CHECK_EQ_INT(len, RAW_KEYRING_K + 129 + 566);   /* writers add the share section (K3) */
     CHECK_EQ_INT(out[RAW_KEYRING_K], 1);
     CHECK(memcmp(out + RAW_KEYRING_K + 1, kr->identity.x25519, 32) == 0);
     for (unsigned i = 0; i < 3; i++)
@@ -1328,10 +1328,14 @@ test_keyring_identity(void)
     CHECK_EQ_INT(sq_keyring_parse(back, out, RAW_KEYRING_K), SQ_OK);
     CHECK(!back->has_identity && sodium_is_zero((const uint8_t *)&back->identity, sizeof back->identity) == 1);
     CHECK(back->count == kr->count && memcmp(back->entries, kr->entries, sizeof kr->entries) == 0);
+    /* the first K2 bytes: a keyring written before share sets, state 0 */
+    CHECK_EQ_INT(sq_keyring_parse(back, out, RAW_KEYRING_K + 129), SQ_OK);
+    CHECK(back->has_identity && memcmp(&back->identity, &kr->identity, sizeof kr->identity) == 0);
+    CHECK(is_zero(&back->shares, sizeof back->shares));
     /* an all-zero identity is still one (one encoding per length) */
     sodium_memzero(&kr->identity, sizeof kr->identity);
     CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
-    CHECK_EQ_INT(len, RAW_KEYRING_K + 129);
+    CHECK_EQ_INT(len, RAW_KEYRING_K + 129 + 566);
     CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
     CHECK(back->has_identity);
     /* any other version, and K2 +- 1, are refused with a zeroed struct */
@@ -1355,6 +1359,143 @@ test_keyring_identity(void)
     sq_secret_free(out2, cap);
 }
 
+/* FORMAT.md 13 "Share set": K3 = K2 + 566, the section's fields at their
+ * offsets, one encoding, and every rule refused with a zeroed struct. */
+static void
+shares_base(sq_keyring *kr)
+{
+    base_keyring(kr, 5);
+    kr->entries[3].kind = SQ_SLOT_RAWKEY;
+    kr->has_identity = true;
+    sq_random_buf(&kr->identity, sizeof kr->identity);
+    memset(&kr->shares, 0, sizeof kr->shares);
+    kr->shares.state = 1;
+    kr->shares.slot = kr->entries[3].slot;
+    kr->shares.id = 0x7abc;
+    kr->shares.exponent = 0;
+    kr->shares.secret_len = 16;
+    kr->shares.generation = 7;
+    kr->shares.created = 1795430400;
+    kr->shares.group_threshold = 2;
+    kr->shares.group_count = 3;
+    kr->shares.member_threshold[0] = 1; kr->shares.member_count[0] = 1;
+    kr->shares.member_threshold[1] = 2; kr->shares.member_count[1] = 3;
+    kr->shares.member_threshold[2] = 16; kr->shares.member_count[2] = 16;
+    sq_random_buf(kr->shares.master_secret, 16);
+    sq_random_buf(kr->shares.seed, 32);
+    kr->shares.n_superseded = 2;
+    kr->shares.superseded[0] = (sq_share_superseded){ 11, 5, 1700000000 };
+    kr->shares.superseded[1] = (sq_share_superseded){ 12, 6, 1700000100 };
+}
+
+static void
+test_keyring_shares(void)
+{
+    sq_keyring *kr = sq_secret_alloc(sizeof *kr), *back = sq_secret_alloc(sizeof *back);
+    size_t      cap = RAW_KEYRING_K + 4096, len = 0, len2 = 0;
+    uint8_t    *out = sq_secret_alloc(cap), *out2 = sq_secret_alloc(cap);
+    const size_t S = RAW_KEYRING_K + 129;     /* where the section starts */
+
+    CHECK_EQ_INT(SQ_KEYRING_BODY3_BYTES, RAW_KEYRING_K + 129 + 566);
+    CHECK_EQ_INT(sq_object_blocks_for(SQ_KEYRING_BODY3_BYTES), 4);
+    shares_base(kr);
+    CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+    CHECK_EQ_INT(len, SQ_KEYRING_BODY3_BYTES);
+    /* offsets of FORMAT.md 13 */
+    CHECK_EQ_INT(out[S + 0], 1);                       /* version */
+    CHECK_EQ_INT(out[S + 1], 1);                       /* state */
+    CHECK_EQ_INT(out[S + 2], kr->shares.slot);
+    CHECK_EQ_INT(out[S + 3] | out[S + 4] << 8, 0x7abc);
+    CHECK_EQ_INT(out[S + 6], 16);                      /* secret_len */
+    CHECK_EQ_INT(out[S + 7], 7);                       /* generation LE32 */
+    CHECK_EQ_INT(out[S + 19], 2);                      /* group_threshold */
+    CHECK_EQ_INT(out[S + 20], 3);                      /* group_count */
+    CHECK_EQ_INT(out[S + 23], 2);                      /* group 1 threshold */
+    CHECK_EQ_INT(out[S + 24], 3);                      /* group 1 count */
+    CHECK(memcmp(out + S + 53, kr->shares.master_secret, 16) == 0);
+    CHECK(is_zero(out + S + 69, 16));                  /* the unused half of the secret */
+    CHECK(memcmp(out + S + 85, kr->shares.seed, 32) == 0);
+    CHECK_EQ_INT(out[S + 117], 2);                     /* superseded_count */
+    CHECK_EQ_INT(out[S + 118], 11);
+    CHECK_EQ_INT(out[S + 132], 12);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
+    CHECK(memcmp(back, kr, sizeof *kr) == 0);
+    CHECK_EQ_INT(sq_keyring_serialize(out2, cap, &len2, back), SQ_OK);
+    CHECK(len2 == len && memcmp(out, out2, len) == 0);
+    /* every byte of the section: a change either is refused or parses to
+     * something that serializes back to the changed bytes (one encoding) */
+    for (size_t i = S; i < len; i++) {
+        for (unsigned bit = 0; bit < 8; bit += 3) {
+            memcpy(out2, out, len);
+            out2[i] ^= (uint8_t)(1u << bit);
+            memset(back, 0xa5, sizeof *back);
+            sq_err e = sq_keyring_parse(back, out2, len);
+            if (e != SQ_OK) {
+                CHECK_EQ_INT(e, SQ_ERR_FORMAT);
+                CHECK(is_zero(back, sizeof *back));
+                continue;
+            }
+            uint8_t *again = sq_secret_alloc(cap);
+            size_t   l3 = 0;
+            CHECK_EQ_INT(sq_keyring_serialize(again, cap, &l3, back), SQ_OK);
+            CHECK(l3 == len && memcmp(again, out2, len) == 0);
+            sq_secret_free(again, cap);
+        }
+    }
+    /* rules */
+    for (int rule_no = 0; rule_no < 14; rule_no++) {
+        shares_base(kr);
+        sq_share_state *sh = &kr->shares;
+        switch (rule_no) {
+        case 0: sh->state = 2; break;
+        case 1: sh->slot = kr->entries[2].slot; break;          /* a passphrase slot */
+        case 2: sh->slot = 63; kr->entries[3].slot = 62; break; /* not listed */
+        case 3: sh->id = 0x8000; break;
+        case 4: sh->secret_len = 24; break;
+        case 5: sh->generation = 0; break;
+        case 6: sh->group_threshold = 4; break;
+        case 7: sh->member_count[0] = 2; break;                 /* T = 1 with N = 2 */
+        case 8: sh->member_threshold[3] = 1; break;             /* past group_count */
+        case 9: sh->master_secret[20] = 1; break;               /* past secret_len */
+        case 10: sh->n_superseded = 33; break;
+        case 11: sh->superseded[5].id = 1; break;               /* past n_superseded */
+        case 12: sh->exponent = 16; break;
+        case 13: memset(sh, 0, sizeof *sh); sh->seed[0] = 1; break; /* state 0 with a seed */
+        }
+        CHECK_EQ_INT(sq_keyring_serialize(out2, cap, &len2, kr), SQ_ERR_INVALID);
+    }
+    /* the same rules on the parse side, by editing valid bytes */
+    shares_base(kr);
+    CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+    static const struct { size_t off; uint8_t v; } edits[] = {
+        { 0, 2 }, { 0, 0 }, { 1, 2 }, { 4, 0x80 }, { 6, 24 }, { 6, 0 }, { 19, 0 }, { 19, 4 },
+        { 21, 2 }, { 25, 1 }, { 70, 1 }, { 117, 33 }, { 118 + 14 * 3, 1 }, { 5, 16 },
+    };
+    for (size_t k = 0; k < sizeof edits / sizeof edits[0]; k++) {
+        memcpy(out2, out, len);
+        out2[S + edits[k].off] = edits[k].v;
+        memset(back, 0xa5, sizeof *back);
+        CHECK_EQ_INT(sq_keyring_parse(back, out2, len), SQ_ERR_FORMAT);
+        CHECK(is_zero(back, sizeof *back));
+    }
+    /* state 0 keeps the generation and the superseded list */
+    shares_base(kr);
+    uint32_t gen = kr->shares.generation;
+    uint8_t  nsup = kr->shares.n_superseded;
+    sq_share_superseded sup[2] = { kr->shares.superseded[0], kr->shares.superseded[1] };
+    memset(&kr->shares, 0, sizeof kr->shares);
+    kr->shares.generation = gen;
+    kr->shares.n_superseded = nsup;
+    memcpy(kr->shares.superseded, sup, sizeof sup);
+    CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
+    CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
+    CHECK(memcmp(&back->shares, &kr->shares, sizeof kr->shares) == 0);
+    sq_secret_free(kr, sizeof *kr);
+    sq_secret_free(back, sizeof *back);
+    sq_secret_free(out, cap);
+    sq_secret_free(out2, cap);
+}
+
 int
 main(void)
 {
@@ -1369,6 +1510,7 @@ main(void)
     test_records();
     test_keyring();
     test_keyring_identity();
+    test_keyring_shares();
     test_freelist();
     sq_secret_shutdown();
     return sq_test_done();

@@ -571,7 +571,7 @@ test_planted_level_refused(void)
     memcpy(v->k, fake, sizeof *fake);
     v->k->keyring.count = 1;
     CHECK_EQ_INT(sq_make_way_in(v, &v->k->keyring.entries[0], j, 0, PASS, "planted", &fake->plain), SQ_OK);
-    uint8_t body[SQ_KEYRING_BODY2_BYTES];
+    uint8_t body[SQ_KEYRING_BODY3_BYTES];
     size_t  len = 0;
     CHECK_EQ_INT(sq_keyring_serialize(body, sizeof body, &len, &v->k->keyring), SQ_OK);
     CHECK_EQ_INT(sq_write_object(v, SQ_OBJ_KEYRING, body, len, &v->k->root.keyring), SQ_OK);
