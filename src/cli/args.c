@@ -75,11 +75,22 @@ cli_parse_u8(uint8_t *out, const char *opt, const char *text)
 bool
 cli_set_pass_file(cli_pass_src *src, const char *file)
 {
-    if (src->file != NULL || src->fd >= 0) {
-        cli_error("give the passphrase once: --passphrase-file or --passphrase-fd");
+    if (src->file != NULL || src->fd >= 0 || src->shares != NULL) {
+        cli_error("give the passphrase once: --passphrase-file, --passphrase-fd or --shares");
         return false;
     }
     src->file = file;
+    return true;
+}
+
+bool
+cli_set_shares(cli_pass_src *src, const char *file)
+{
+    if (src->file != NULL || src->fd >= 0 || src->shares != NULL) {
+        cli_error("give the way in once: --shares, --passphrase-file or --passphrase-fd");
+        return false;
+    }
+    src->shares = file;
     return true;
 }
 
@@ -88,8 +99,8 @@ cli_set_pass_fd(cli_pass_src *src, const char *text)
 {
     int fd;
 
-    if (src->file != NULL || src->fd >= 0) {
-        cli_error("give the passphrase once: --passphrase-file or --passphrase-fd");
+    if (src->file != NULL || src->fd >= 0 || src->shares != NULL) {
+        cli_error("give the passphrase once: --passphrase-file, --passphrase-fd or --shares");
         return false;
     }
     if (!cli_parse_fd(&fd, "--passphrase-fd", text))

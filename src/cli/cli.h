@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "sandyq/slip39.h"
 #include "sandyq/vault.h"
 
 /* exit codes (BRIEF "Interface conventions") */
@@ -53,6 +54,7 @@ int cmd_decrypt(int argc, char **argv);
 int cmd_sign(int argc, char **argv);
 int cmd_verify_sig(int argc, char **argv);
 int cmd_slip39(int argc, char **argv);
+int cmd_shares(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 
 /* cli_find_command: the table entry for name, or NULL. */
@@ -76,6 +78,7 @@ typedef struct {
 typedef struct {
     const char *file;    /* --passphrase-file, or NULL */
     int         fd;      /* --passphrase-fd, or -1 */
+    const char *shares;  /* --shares FILE|- (a split-key quorum instead), or NULL */
 } cli_pass_src;
 
 /* Long option ids above the byte range. */
@@ -83,7 +86,7 @@ enum {
     OPT_PASS_FILE = 1000, OPT_PASS_FD, OPT_HELP, OPT_JSON, OPT_FORCE, OPT_KDF,
     OPT_GROWABLE, OPT_LABEL, OPT_AS, OPT_CASE, OPT_CASE_FILE, OPT_NOTE,
     OPT_NOTE_FILE, OPT_REPLACE, OPT_ALL, OPT_SLOT, OPT_NEW_PASS_FILE,
-    OPT_NEW_PASS_FD, OPT_KEEP_PASS_FILE
+    OPT_NEW_PASS_FD, OPT_KEEP_PASS_FILE, OPT_SHARES
 };
 
 /* Entries every vault-opening command puts in its getopt_long table. */
@@ -91,6 +94,11 @@ enum {
     { "passphrase-file", required_argument, NULL, OPT_PASS_FILE }, \
     { "passphrase-fd",   required_argument, NULL, OPT_PASS_FD }, \
     { "help",            no_argument,       NULL, 'h' }
+
+/* ... and every command that opens a vault: --shares too */
+#define CLI_VAULT_LONGOPTS \
+    CLI_COMMON_LONGOPTS, \
+    { "shares",          required_argument, NULL, OPT_SHARES }
 
 /* cli_parse_fd: a descriptor number ("0".."2147483647", decimal, no sign).
  * Returns false (after a usage message naming opt) otherwise. */
@@ -101,6 +109,7 @@ bool cli_parse_u8(uint8_t *out, const char *opt, const char *text);
 /* cli_set_pass_file / cli_set_pass_fd: record --passphrase-file/-fd; false
  * (after a usage message) when both are given. */
 bool cli_set_pass_file(cli_pass_src *src, const char *file);
+bool cli_set_shares(cli_pass_src *src, const char *file);
 bool cli_set_pass_fd(cli_pass_src *src, const char *text);
 
 /* cli_getopt_error: reports getopt_long's '?' or ':' for command cmd and
@@ -225,5 +234,25 @@ void cli_progress_cb(void *ctx, uint64_t done, uint64_t total);   /* sq_progress
 void cli_progress_end(cli_progress *p);
 /* cli_progress_fn: cli_progress_cb when p->active, else NULL. */
 sq_progress_fn cli_progress_fn(const cli_progress *p);
+
+/* ---- shares (share_input.c) ---- */
+
+/* cli_read_secret_file: up to cap bytes of path ("-" = stdin) into guarded
+ * memory; larger input is refused, not truncated. what names it in messages. */
+int  cli_read_secret_file(cli_secret *out, const char *path, size_t cap, const char *what);
+bool cli_is_blank(uint8_t c);
+/* cli_parse_k_of_n: "K/N" with 1 <= K <= N <= 16 */
+bool cli_parse_k_of_n(sq_slip39_group *g, const char *text);
+/* cli_slip39_report: one message for a refused share or set, naming the
+ * share, word or group (and where a checksum points) */
+void cli_slip39_report(sq_err err, const sq_slip39_detail *d);
+/* cli_mnemonic_lines: the mnemonic lines of a share file (blank lines, '#'
+ * lines, certificate blocks and statement lines skipped); lines/lens hold
+ * SQ_SLIP39_MAX_SHARES entries pointing into buf. */
+int  cli_mnemonic_lines(const uint8_t *buf, size_t len, const char **lines, size_t *lens, size_t *n);
+/* cli_shares_secret: --shares FILE|-: the master secret the shares combine
+ * to (empty SLIP-0039 passphrase), into secret memory; "-" prompts word by
+ * word on /dev/tty until the shares combine. */
+int  cli_shares_secret(cli_secret *out, const char *path, const char *vault);
 
 #endif

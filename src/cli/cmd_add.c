@@ -362,10 +362,10 @@ cmd_add(int argc, char **argv)
         { "note",      required_argument, NULL, OPT_NOTE },
         { "note-file", required_argument, NULL, OPT_NOTE_FILE },
         { "replace",   no_argument,       NULL, OPT_REPLACE },
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src src = { NULL, -1 };
+    cli_pass_src src = { NULL, -1, NULL };
     cli_args     args = { 0 };
     add_ctx      a;
     const char  *as = NULL, *case_arg = NULL, *case_file = NULL, *note_arg = NULL, *note_file = NULL;
@@ -395,6 +395,10 @@ cmd_add(int argc, char **argv)
             break;
         case OPT_PASS_FD:
             if (!cli_set_pass_fd(&src, optarg))
+                goto out;
+            break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
                 goto out;
             break;
         case 'h':

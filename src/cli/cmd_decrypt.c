@@ -398,7 +398,7 @@ cmd_decrypt(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src      src = { NULL, -1 }, id_src = { NULL, -1 };
+    cli_pass_src      src = { NULL, -1, NULL }, id_src = { NULL, -1, NULL };
     cli_args          args = { 0 }, ifiles = { 0 };
     keyring           k;
     cli_secret        pw = { 0 };

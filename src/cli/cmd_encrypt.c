@@ -391,7 +391,7 @@ cmd_encrypt(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src      src = { NULL, -1 };
+    cli_pass_src      src = { NULL, -1, NULL };
     cli_args          args = { 0 }, rargs = { 0 }, rfiles = { 0 };
     recipient_list    rl = { 0 };
     cli_secret        pw = { 0 };

@@ -394,10 +394,10 @@ cmd_get(int argc, char **argv)
         { "force",  no_argument,       NULL, OPT_FORCE },
         { "all",    no_argument,       NULL, OPT_ALL },
         { "case",   required_argument, NULL, OPT_CASE },
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src src = { NULL, -1 };
+    cli_pass_src src = { NULL, -1, NULL };
     cli_args     args = { 0 };
     get_ctx      g;
     const char  *out_path = NULL, *case_id = NULL;
@@ -433,6 +433,10 @@ cmd_get(int argc, char **argv)
             break;
         case OPT_PASS_FD:
             if (!cli_set_pass_fd(&src, optarg))
+                goto out;
+            break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
                 goto out;
             break;
         case 'h':

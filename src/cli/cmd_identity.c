@@ -12,6 +12,9 @@
  * (the identity is a commit like any other); read-only it says so. */
 #include "cli.h"
 
+#include "sandyq/share_cert.h"
+#include "sandyq/shares.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
@@ -101,8 +104,21 @@ fail:
 
 /* level_public: the level's public keys; a level without an identity gets
  * one when the vault can be written */
+/* statement: with --purpose shares, the signed line naming the level's
+ * current share set (FORMAT.md 17), so holders' `shares check` can tell a
+ * superseded share; "" when stmt is NULL */
+static sq_err
+statement(const sq_vault *v, char *stmt)
+{
+    size_t len = 0;
+
+    if (stmt == NULL)
+        return SQ_OK;
+    return sq_vault_shares_statement(v, stmt, SQ_SHARE_STATEMENT_MAX_BYTES + 1, &len);
+}
+
 static int
-level_public(sq_level_public *pub, const char *path, const cli_pass_src *src)
+level_public(sq_level_public *pub, const char *path, const cli_pass_src *src, char *stmt)
 {
     sq_vault *v = NULL;
     bool      readonly = false;
@@ -112,6 +128,8 @@ level_public(sq_level_public *pub, const char *path, const cli_pass_src *src)
     if ((ret = cli_open_vault(&v, path, false, src, NULL)) != CLI_OK)
         return ret;
     err = sq_vault_identity_public(v, pub);
+    if (err == SQ_OK)
+        err = statement(v, stmt);
     sq_vault_close(v);
     v = NULL;
     if (err != SQ_ERR_NOTFOUND) {
@@ -139,6 +157,8 @@ level_public(sq_level_public *pub, const char *path, const cli_pass_src *src)
         return ret;
     }
     err = sq_vault_identity_public(v, pub);
+    if (err == SQ_OK)
+        err = statement(v, stmt);
     sq_vault_close(v);
     if (err != SQ_OK)
         return cli_vault_error(NULL, err, 0, "cannot read the identity of '%s'", cli_namez(path));
@@ -169,10 +189,10 @@ cmd_identity(int argc, char **argv)
         { "purpose", required_argument, NULL, OPT_PURPOSE },
         { "output",  required_argument, NULL, 'o' },
         { "force",   no_argument,       NULL, OPT_FORCE },
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src    src = { NULL, -1 };
+    cli_pass_src    src = { NULL, -1, NULL };
     cli_args        args = { 0 };
     sq_level_public pub;
     const char     *output = NULL;
@@ -180,6 +200,7 @@ cmd_identity(int argc, char **argv)
     size_t          text_len = 0;
     bool            force = false;
     int             purpose = PURPOSE_ALL, c, ret = CLI_USAGE;
+    char            stmt[SQ_SHARE_STATEMENT_MAX_BYTES + 1] = "";
     sq_err          err;
 
     optind = 0;
@@ -215,6 +236,10 @@ cmd_identity(int argc, char **argv)
             if (!cli_set_pass_fd(&src, optarg))
                 goto out;
             break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
+                goto out;
+            break;
         case 'h':
             ret = cli_command_help("identity");
             goto out;
@@ -234,10 +259,11 @@ cmd_identity(int argc, char **argv)
         output = NULL;
     if (output != NULL && (ret = cli_output_check(output, force)) != CLI_OK)
         goto out;                               /* before the passphrase is asked */
-    if ((ret = level_public(&pub, args.v[0], &src)) != CLI_OK)
+    if ((ret = level_public(&pub, args.v[0], &src, purpose == SQ_KEY_SHARES ? stmt : NULL)) != CLI_OK)
         goto out;
-    if ((err = public_text(&text, &text_len, &pub, purpose)) != SQ_OK) {
-        cli_error("cannot format the public keys (%s)", sq_err_str(err));
+    if ((err = public_text(&text, &text_len, &pub, purpose)) != SQ_OK ||
+        (stmt[0] != '\0' && !text_append(&text, &text_len, stmt))) {
+        cli_error("cannot format the public keys (%s)", sq_err_str(err != SQ_OK ? err : SQ_ERR_NOMEM));
         ret = CLI_FAIL;
         goto out;
     }

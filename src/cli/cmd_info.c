@@ -14,10 +14,10 @@ cmd_info(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "json", no_argument, NULL, OPT_JSON },
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src    src = { NULL, -1 };
+    cli_pass_src    src = { NULL, -1, NULL };
     cli_args        args = { 0 };
     sq_vault       *v = NULL;
     sq_vault_info_t in;
@@ -43,6 +43,10 @@ cmd_info(int argc, char **argv)
             break;
         case OPT_PASS_FD:
             if (!cli_set_pass_fd(&src, optarg))
+                goto out;
+            break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
                 goto out;
             break;
         case 'h':

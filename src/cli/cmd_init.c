@@ -17,7 +17,7 @@ cmd_init(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src   src = { NULL, -1 };
+    cli_pass_src   src = { NULL, -1, NULL };
     cli_args       args = { 0 };
     cli_secret     pass = { 0 };
     sq_secret_view view;

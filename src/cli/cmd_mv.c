@@ -9,10 +9,10 @@ int
 cmd_mv(int argc, char **argv)
 {
     static const struct option opts[] = {
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src src = { NULL, -1 };
+    cli_pass_src src = { NULL, -1, NULL };
     cli_args     args = { 0 };
     sq_vault    *v = NULL;
     size_t       idx;
@@ -33,6 +33,10 @@ cmd_mv(int argc, char **argv)
             break;
         case OPT_PASS_FD:
             if (!cli_set_pass_fd(&src, optarg))
+                goto out;
+            break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
                 goto out;
             break;
         case 'h':

@@ -98,10 +98,10 @@ cmd_passphrase(int argc, char **argv)
         { "new-passphrase-file", required_argument, NULL, OPT_NEW_PASS_FILE },
         { "new-passphrase-fd",   required_argument, NULL, OPT_NEW_PASS_FD },
         { "json",                no_argument,       NULL, OPT_JSON },
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src   src = { NULL, -1 }, nsrc = { NULL, -1 };
+    cli_pass_src   src = { NULL, -1, NULL }, nsrc = { NULL, -1, NULL };
     cli_args       args = { 0 };
     cli_secret     np = { 0 };
     sq_secret_view view;
@@ -157,6 +157,10 @@ cmd_passphrase(int argc, char **argv)
             break;
         case OPT_PASS_FD:
             if (!cli_set_pass_fd(&src, optarg))
+                goto out;
+            break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
                 goto out;
             break;
         case 'h':

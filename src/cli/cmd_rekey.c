@@ -18,10 +18,10 @@ cmd_rekey(int argc, char **argv)
 {
     static const struct option opts[] = {
         { "keep-passphrase-file", required_argument, NULL, OPT_KEEP_PASS_FILE },
-        CLI_COMMON_LONGOPTS,
+        CLI_VAULT_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src   src = { NULL, -1 }, ksrc;
+    cli_pass_src   src = { NULL, -1, NULL }, ksrc;
     cli_args       args = { 0 }, keep_files = { 0 };
     cli_secret    *keep = NULL;
     sq_secret_view *views = NULL;
@@ -49,6 +49,10 @@ cmd_rekey(int argc, char **argv)
             break;
         case OPT_PASS_FD:
             if (!cli_set_pass_fd(&src, optarg))
+                goto out;
+            break;
+        case OPT_SHARES:
+            if (!cli_set_shares(&src, optarg))
                 goto out;
             break;
         case 'h':

@@ -170,7 +170,7 @@ cmd_sign(int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         { NULL, 0, NULL, 0 }
     };
-    cli_pass_src src = { NULL, -1 };
+    cli_pass_src src = { NULL, -1, NULL };
     cli_args     args = { 0 };
     const char  *key_path = NULL, *tc = NULL, *file;
     char        *sig_path = NULL, *sig_text = NULL;

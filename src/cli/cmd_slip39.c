@@ -32,51 +32,6 @@ enum {
 #define SECRET_FILE_CAP   4096                       /* hex of 64 bytes plus blanks */
 #define MNEMONIC_FILE_CAP ((size_t)1 << 20)          /* 256 shares and headings */
 
-/* read_file: up to cap bytes of path ("-" = stdin) into guarded memory.
- * Larger input is refused, not truncated. */
-static int
-read_file(cli_secret *out, const char *path, size_t cap, const char *what)
-{
-    int     fd = -1, ret = CLI_FAIL;
-    ssize_t got;
-
-    memset(out, 0, sizeof *out);
-    if ((out->buf = sq_secret_alloc(cap + 1)) == NULL) {
-        cli_error("cannot read %s (out of secure memory)", what);
-        return CLI_FAIL;
-    }
-    out->cap = cap + 1;
-    if (strcmp(path, "-") == 0)
-        fd = STDIN_FILENO;
-    else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0) {
-        cli_error("cannot open %s '%s' (%s)", what, cli_namez(path), cli_errno_str(errno));
-        goto out;
-    }
-    for (;;) {
-        got = read(fd, out->buf + out->len, out->cap - out->len);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0) {
-            cli_error("cannot read %s '%s' (%s)", what, cli_namez(path), cli_errno_str(errno));
-            goto out;
-        }
-        if (got == 0)
-            break;
-        out->len += (size_t)got;
-        if (out->len > cap) {
-            cli_error("%s '%s' is too large (over %zu bytes)", what, cli_namez(path), cap);
-            goto out;
-        }
-    }
-    ret = CLI_OK;
-out:
-    if (fd > STDIN_FILENO)
-        close(fd);
-    if (ret != CLI_OK)
-        cli_secret_free(out);
-    return ret;
-}
-
 /* read_passphrase: the SLIP-0039 passphrase from path, or empty when path is
  * NULL. One trailing "\n" or "\r\n" is stripped; the rest must be printable
  * ASCII (SLIP-0039 "Passphrase"). */
@@ -94,7 +49,7 @@ read_passphrase(cli_secret *out, const char *path)
         out->cap = 1;
         return CLI_OK;
     }
-    if ((ret = read_file(out, path, SQ_SLIP39_PASSPHRASE_MAX + 2, "passphrase file")) != CLI_OK)
+    if ((ret = cli_read_secret_file(out, path, SQ_SLIP39_PASSPHRASE_MAX + 2, "passphrase file")) != CLI_OK)
         return ret;
     if (out->len > 0 && out->buf[out->len - 1] == '\n') {
         out->len--;
@@ -114,34 +69,6 @@ read_passphrase(cli_secret *out, const char *path)
         return CLI_USAGE;
     }
     return CLI_OK;
-}
-
-static bool
-is_blank(uint8_t c)
-{
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-/* parse_k_of_n: "K/N" with 1 <= K <= N <= 16 */
-static bool
-parse_k_of_n(sq_slip39_group *g, const char *text)
-{
-    char         *end = NULL;
-    unsigned long k, n;
-
-    errno = 0;
-    k = strtoul(text, &end, 10);
-    if (errno != 0 || end == text || *end != '/' || text[0] < '0' || text[0] > '9')
-        return false;
-    text = end + 1;
-    if (text[0] < '0' || text[0] > '9')
-        return false;
-    n = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || k < 1 || n > SQ_SLIP39_MAX_MEMBERS || k > n)
-        return false;
-    g->member_threshold = (uint8_t)k;
-    g->member_count = (uint8_t)n;
-    return true;
 }
 
 static bool
@@ -228,7 +155,7 @@ split(int argc, char **argv)
                 ret = cli_usage_error("slip39", "at most 16 --group options");
                 goto out;
             }
-            if (!parse_k_of_n(&groups[ngroups], optarg)) {
+            if (!cli_parse_k_of_n(&groups[ngroups], optarg)) {
                 ret = cli_usage_error("slip39", "--group wants K/N with 1 <= K <= N <= 16, not '%s'",
                                       cli_namez(optarg));
                 goto out;
@@ -298,15 +225,15 @@ split(int argc, char **argv)
     }
     if ((ret = read_passphrase(&pass, pass_file)) != CLI_OK)
         goto out;
-    if ((ret = read_file(&raw, secret_file, SECRET_FILE_CAP, "secret file")) != CLI_OK)
+    if ((ret = cli_read_secret_file(&raw, secret_file, SECRET_FILE_CAP, "secret file")) != CLI_OK)
         goto out;
     ret = CLI_USAGE;
     {
         size_t b = 0, e = raw.len;
 
-        while (b < e && is_blank(raw.buf[b]))
+        while (b < e && cli_is_blank(raw.buf[b]))
             b++;
-        while (e > b && is_blank(raw.buf[e - 1]))
+        while (e > b && cli_is_blank(raw.buf[e - 1]))
             e--;
         if ((e - b) % 2 != 0 || (e - b) / 2 < SQ_SLIP39_MIN_SECRET_BYTES
             || (e - b) / 2 > SQ_SLIP39_MAX_SECRET_BYTES || ((e - b) / 2) % 2 != 0) {
@@ -363,67 +290,6 @@ out:
     return ret;
 }
 
-/* report: one message for a combine refusal, naming the share/word/group */
-static void
-report(sq_err err, const sq_slip39_detail *d)
-{
-    const char *what = sq_slip39_problem_str(d->problem);
-
-    switch (d->problem) {
-    case SQ_SLIP39_BAD_WORD:
-        cli_error("share %u, word %u: not a SLIP-0039 word", d->share, d->word);
-        break;
-    case SQ_SLIP39_BAD_CHECKSUM:
-        cli_error("share %u: checksum fails (a word is mistyped or missing)", d->share);
-        break;
-    case SQ_SLIP39_BAD_LENGTH:
-    case SQ_SLIP39_BAD_PADDING:
-    case SQ_SLIP39_BAD_GROUP_THRESHOLD:
-        cli_error("share %u: %s", d->share, what);
-        break;
-    case SQ_SLIP39_MIXED_ID: case SQ_SLIP39_MIXED_EXTENDABLE: case SQ_SLIP39_MIXED_EXPONENT:
-    case SQ_SLIP39_MIXED_GROUP_THRESHOLD: case SQ_SLIP39_MIXED_GROUP_COUNT:
-    case SQ_SLIP39_MIXED_LENGTH:
-        cli_error("share %u and share %u: %s", d->other, d->share, what);
-        break;
-    case SQ_SLIP39_MIXED_MEMBER_THRESHOLD:
-        cli_error("share %u and share %u: member thresholds differ in group %u",
-                  d->other, d->share, d->group);
-        break;
-    case SQ_SLIP39_DUPLICATE_MEMBER:
-        cli_error("share %u: duplicate member (same group %u and member as share %u)",
-                  d->share, d->group, d->other);
-        break;
-    case SQ_SLIP39_TOO_FEW_GROUPS:
-        cli_error("too few groups (have %u of %u)", d->have, d->need);
-        break;
-    case SQ_SLIP39_TOO_FEW_MEMBERS:
-        cli_error("too few shares in group %u (have %u of %u)", d->group, d->have, d->need);
-        break;
-    case SQ_SLIP39_DIGEST_MISMATCH:
-        if (d->group != 0)
-            cli_error("digest mismatch in group %u (its shares do not belong together)", d->group);
-        else
-            cli_error("digest mismatch between groups (the groups do not belong together)");
-        break;
-    case SQ_SLIP39_INCONSISTENT:
-        if (d->share != 0)
-            cli_error("share %u disagrees with the other shares of group %u", d->share, d->group);
-        else
-            cli_error("group %u disagrees with the other groups", d->group);
-        break;
-    case SQ_SLIP39_SLOW_EXPONENT:
-        cli_error("share %u: iteration exponent %u is above %d (slow to open); "
-                  "use --allow-slow-shares if you trust these shares", d->share, d->value,
-                  SQ_SLIP39_READ_EXPONENT_CAP);
-        break;
-    default:
-        cli_error("cannot combine the shares (%s)", d->problem != SQ_SLIP39_OK ? what
-                  : sq_err_str(err));
-        break;
-    }
-}
-
 static int
 combine(int argc, char **argv)
 {
@@ -478,7 +344,7 @@ combine(int argc, char **argv)
     }
     if ((ret = read_passphrase(&pass, pass_file)) != CLI_OK)
         goto out;
-    if ((ret = read_file(&text, args.n == 1 ? args.v[0] : "-", MNEMONIC_FILE_CAP,
+    if ((ret = cli_read_secret_file(&text, args.n == 1 ? args.v[0] : "-", MNEMONIC_FILE_CAP,
                          "mnemonic file")) != CLI_OK)
         goto out;
     ret = CLI_FAIL;
@@ -487,26 +353,10 @@ combine(int argc, char **argv)
         cli_error("out of memory");
         goto out;
     }
-    /* one mnemonic per line; blank lines and '#' headings are skipped */
-    for (size_t i = 0; i < text.len;) {
-        size_t b = i, e;
-
-        while (i < text.len && text.buf[i] != '\n')
-            i++;
-        e = i;
-        if (i < text.len)
-            i++;
-        while (b < e && is_blank(text.buf[b]))
-            b++;
-        if (b == e || text.buf[b] == '#')
-            continue;
-        if (n == SQ_SLIP39_MAX_SHARES) {
-            cli_error("more than %d mnemonics", SQ_SLIP39_MAX_SHARES);
-            goto out;
-        }
-        lines[n] = (const char *)text.buf + b;
-        lens[n++] = e - b;
-    }
+    /* one mnemonic per line; headings, certificates skipped (share_input.c) */
+    if ((ret = cli_mnemonic_lines(text.buf, text.len, lines, lens, &n)) != CLI_OK)
+        goto out;
+    ret = CLI_FAIL;
     if (n == 0) {
         cli_error("no mnemonics given (one per line)");
         ret = CLI_USAGE;
@@ -520,7 +370,7 @@ combine(int argc, char **argv)
     err = sq_slip39_combine(secret, &slen, lines, lens, n, (const char *)pass.buf, pass.len,
                             allow_slow, &d);
     if (err != SQ_OK) {
-        report(err, &d);
+        cli_slip39_report(err, &d);
         goto out;
     }
     sodium_bin2hex(hex, 2 * SQ_SLIP39_MAX_SECRET_BYTES + 1, secret, slen);

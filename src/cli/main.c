@@ -77,6 +77,15 @@ static const cli_command commands[] = {
       "                    [--passphrase-file F] [--iteration-exponent E]\n"
       "sandyq slip39 combine [--passphrase-file F] [--allow-slow-shares] [FILE]",
       "split a secret into SLIP-0039 shares, or recover it" },
+    { "shares", cmd_shares,
+      "sandyq shares create VAULT (--threshold K --shares N |\n"
+      "                            --group-threshold G --group K/N [--group K/N ...])\n"
+      "                           [--words 20|33] [--to NAME=RECIPIENT ...] [--sheets DIR]\n"
+      "sandyq shares rotate VAULT (the options of create)\n"
+      "sandyq shares reissue VAULT --member G/I|G/new [--member ...] [--to ...] [--sheets DIR]\n"
+      "sandyq shares verify VAULT FILE\n"
+      "sandyq shares check --vault-pub PUBFILE FILE",
+      "split keys: SLIP-0039 shares that open the vault level without its passphrase" },
     { "help", cmd_help,
       "sandyq help [COMMAND]",
       "show the usage of sandyq or of one command" },

@@ -5,6 +5,8 @@
  * name the document and chunk (sq_vault_last_detail). */
 #include "cli.h"
 
+#include "sandyq/shares.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
@@ -95,14 +97,22 @@ cli_open_vault(sq_vault **out, const char *path, bool writable, const cli_pass_s
         }
     }
 
-    snprintf(what, sizeof what, "passphrase for '%s'", cli_namez(path));
-    if ((ret = cli_read_passphrase(&pass, src, what, false, "--passphrase-file",
-                                   "--passphrase-fd")) != CLI_OK)
-        return ret;
+    if (src->shares != NULL) {
+        /* a quorum of colleagues: the shares combine to the raw key of the
+         * level's share slot (sandyq/shares.h) */
+        if ((ret = cli_shares_secret(&pass, src->shares, path)) != CLI_OK)
+            return ret;
+    } else {
+        snprintf(what, sizeof what, "passphrase for '%s'", cli_namez(path));
+        if ((ret = cli_read_passphrase(&pass, src, what, false, "--passphrase-file",
+                                       "--passphrase-fd")) != CLI_OK)
+            return ret;
+    }
     view.bytes = pass.buf;
     view.len = pass.len;
     errno = 0;
-    err = sq_vault_open(out, path, writable, view);
+    err = src->shares != NULL ? sq_vault_open_rawkey(out, path, writable, pass.buf, pass.len)
+                              : sq_vault_open(out, path, writable, view);
     e = errno;
     if ((err == SQ_ERR_READONLY || err == SQ_ERR_NOSPACE) && writable && readonly_fallback != NULL) {
         /* the medium refused writing only once the library tried (a
@@ -112,7 +122,8 @@ cli_open_vault(sq_vault **out, const char *path, bool writable, const cli_pass_s
         writable = false;
         *readonly_fallback = true;
         errno = 0;
-        err = sq_vault_open(out, path, false, view);
+        err = src->shares != NULL ? sq_vault_open_rawkey(out, path, false, pass.buf, pass.len)
+                                  : sq_vault_open(out, path, false, view);
         e = errno;
     }
     cli_secret_free(&pass);   /* wiped before any message */
@@ -123,8 +134,15 @@ cli_open_vault(sq_vault **out, const char *path, bool writable, const cli_pass_s
     case SQ_ERR_AUTH:
         /* one message for all three causes: telling them apart would tell
          * an adversary holding the file which one it is */
-        cli_error("cannot unlock '%s' (wrong passphrase, or not a vault, or damaged)",
-                  cli_namez(path));
+        if (src->shares != NULL) {
+            cli_error("cannot unlock '%s' with these shares (they fit together, but open no "
+                      "level of this file: a set replaced by 'shares rotate' or 'rekey', "
+                      "another vault's shares, or not a vault)", cli_namez(path));
+            cli_hint("the owner can tell with 'sandyq shares verify VAULT FILE'");
+        } else {
+            cli_error("cannot unlock '%s' (wrong passphrase, or not a vault, or damaged)",
+                      cli_namez(path));
+        }
         break;
     case SQ_ERR_LOCKED:
         cli_error("cannot open vault '%s' (vault is in use by another sandyq process)",

@@ -39,7 +39,7 @@ ok sq slip39 combine --passphrase-file trezor < 04.txt > o && is "stdin" [ "$(ca
 ok sq slip39 combine --passphrase-file trezor - < 04.txt > o && is "dash" [ "$(cat o)" = "$(cat 04.want)" ]
 fails 1 sq slip39 combine --passphrase-file trezor 02.txt; says "share 1: checksum fails"
 fails 1 sq slip39 combine --passphrase-file trezor 11.txt; says "share 2: duplicate member"
-fails 1 sq slip39 combine --passphrase-file trezor 05.txt; says "too few shares in group 1 (have 1 of 2)"
+fails 1 sq slip39 combine --passphrase-file trezor 05.txt; says "too few shares: 1 of 2 from group 1"
 fails 1 sq slip39 combine --passphrase-file trezor 13.txt; says "digest mismatch"
 fails 1 sq slip39 combine --passphrase-file trezor 06.txt; says "share 1 and share 2: shares from different sets"
 # blank lines and surrounding blanks are ignored
@@ -62,12 +62,12 @@ sed -n '1p;3p;5p' m > pick3
 ok sq slip39 combine pick3 > o && is "3 of 5" [ "$(cat o)" = "$secret" ]
 ok sq slip39 combine shares > o && is "all 5, headings skipped" [ "$(cat o)" = "$secret" ]
 sed -n '1p;3p' m > pick2
-fails 1 sq slip39 combine pick2; says "too few shares in group 1 (have 2 of 3)"
+fails 1 sq slip39 combine pick2; says "too few shares: 2 of 3 from group 1"
 # a changed word is named by its share and position
 awk 'NR == 2 { $7 = ($7 == "academic" ? "acid" : "academic") } { print }' pick3 > changed
-fails 1 sq slip39 combine changed; says "share 2: checksum fails"
+fails 1 sq slip39 combine changed; says "share 2: checksum fails: check words near 6-8"
 awk 'NR == 3 { $9 = "notaword" } { print }' pick3 > unknown
-fails 1 sq slip39 combine unknown; says "share 3, word 9: not a SLIP-0039 word"
+fails 1 sq slip39 combine unknown; says "word 9 of share 3 is not in the SLIP-0039 word list"
 # groups and a passphrase, read from stdin
 printf 'a passphrase ~\n' > spw
 ok sq slip39 split --secret-file - --group-threshold 2 --group 2/3 --group 1/1 --group 3/5 \
