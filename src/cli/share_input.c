@@ -233,6 +233,27 @@ tty_word(FILE *tty, char *w, size_t *wl)
     return true;
 }
 
+/* progress: "2 of 3 from group 1" for each group begun, and how many
+ * groups are complete of those needed (share metadata only, not secret) */
+static void
+progress(FILE *tty, const sq_slip39_share *sh, size_t n)
+{
+    unsigned have[SQ_SLIP39_MAX_GROUPS] = { 0 }, need[SQ_SLIP39_MAX_GROUPS] = { 0 }, complete = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        have[sh[i].group_index]++;
+        need[sh[i].group_index] = sh[i].member_threshold;
+    }
+    for (unsigned g = 0; g < SQ_SLIP39_MAX_GROUPS; g++) {
+        if (have[g] == 0)
+            continue;
+        fprintf(tty, "%u of %u from group %u\n", have[g] < need[g] ? have[g] : need[g], need[g], g + 1);
+        complete += have[g] >= need[g];
+    }
+    if (n > 0 && sh[0].group_count > 1)
+        fprintf(tty, "groups complete: %u of the %u needed\n", complete, sh[0].group_threshold);
+}
+
 /* from_tty: shares typed word by word on /dev/tty until they combine */
 static int
 from_tty(uint8_t *ms, size_t *ms_len, const char *vault)
@@ -296,10 +317,7 @@ from_tty(uint8_t *ms, size_t *ms_len, const char *vault)
         if (e == SQ_OK)
             break;
         if (d.problem == SQ_SLIP39_TOO_FEW_MEMBERS || d.problem == SQ_SLIP39_TOO_FEW_GROUPS) {
-            if (d.problem == SQ_SLIP39_TOO_FEW_MEMBERS)
-                fprintf(tty, "%u of %u from group %u so far\n", d.have, d.need, d.group);
-            else
-                fprintf(tty, "%u of %u groups complete so far\n", d.have, d.need);
+            progress(tty, sh, n_sh);
             continue;
         }
         cli_slip39_report(e, &d);

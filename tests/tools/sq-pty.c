@@ -38,7 +38,7 @@
 
 #define PTY_FAIL      125
 #define PTY_TIMEOUT   124
-#define MAX_ANSWERS   32
+#define MAX_ANSWERS   256   /* a share typed word by word: 2 x 33 words and more */
 #define WINDOW_BYTES  8192   /* the terminal output searched for prompts */
 #define READ_BYTES    4096   /* < WINDOW_BYTES */
 
