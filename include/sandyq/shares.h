@@ -43,10 +43,18 @@ sq_err sq_vault_shares_info(const sq_vault *v, sq_share_set_info *out);
  * false: the level must have no current set (SQ_ERR_EXISTS otherwise);
  * rotate true: it must have one (SQ_ERR_NOTFOUND otherwise), whose slot is
  * wiped after the commit and whose identifier is remembered as superseded.
+ * SQ_OK once the commit is durable, even if that wipe failed (then
+ * sq_vault_wipe_pending says so): the new set is in force.
  * A layout SLIP-0039 cannot split: SQ_ERR_INVALID with *d filled. */
 sq_err sq_vault_shares_create(sq_vault *v, uint8_t group_threshold, const sq_slip39_group *groups,
                               size_t group_count, size_t secret_len, bool rotate,
                               sq_slip39_detail *d);
+
+/* sq_vault_wipe_pending: a slot this level stopped listing could not be
+ * overwritten yet (an I/O error after the commit); the next writable open
+ * overwrites it. Until then a copy of its old way in (revoked shares, a
+ * removed passphrase) could still unwrap the level key by hand. */
+bool   sq_vault_wipe_pending(const sq_vault *v);
 
 /* sq_vault_shares_mnemonics: every share of the current set, reproduced
  * from the level's seed (the same words each time), group by group. */

@@ -239,8 +239,12 @@ cmd_passphrase(int argc, char **argv)
         err = sq_vault_passphrase_remove(v, slot);
         e = errno;
         if (err == SQ_ERR_LAST_WAY_IN) {
-            cli_error("cannot remove the last way in to '%s' (nothing else would open it)",
-                      cli_namez(vault));
+            if (sq_vault_ways_count(v) > 1)
+                cli_error("cannot remove the last passphrase of '%s' (a level opened only by "
+                          "shares could not rekey or rotate them)", cli_namez(vault));
+            else
+                cli_error("cannot remove the last way in to '%s' (nothing else would open it)",
+                          cli_namez(vault));
             cli_hint("add another passphrase first");
             ret = CLI_FAIL;
             goto out;

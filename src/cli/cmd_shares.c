@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <unistd.h>
 #include <sodium.h>
 
 #include "sandyq/age.h"
@@ -99,7 +100,73 @@ parse_to(to_entry *t, const char *text)
     return sq_age_recipient_parse(t->pk, eq + 1, strlen(eq + 1)) == SQ_OK;
 }
 
+typedef struct {
+    unsigned g, m;     /* 0-based */
+} member;
+
 /* ---- writing one share ---- */
+
+/* target_free: path does not exist yet (checked before the vault changes,
+ * so a leftover file cannot stop the hand-out after the commit) */
+static bool
+target_free(const char *path)
+{
+    struct stat st;
+
+    if (lstat(path, &st) == 0) {
+        cli_error("'%s' exists: move it away first (share files are never overwritten)",
+                  cli_namez(path));
+        return false;
+    }
+    return true;
+}
+
+/* check_targets: every file the hand-out of list will write is free, and
+ * no --to name is given twice */
+static int
+check_targets(const emit_ctx *x, const member *list, size_t n)
+{
+    char path[4200];
+
+    for (size_t i = 0; i < x->n_to; i++)
+        for (size_t j = 0; j < i; j++)
+            if (strcmp(x->to[i].name, x->to[j].name) == 0) {
+                cli_error("--to names '%s' twice", x->to[i].name);
+                return CLI_USAGE;
+            }
+    for (size_t k = 0; k < n; k++) {
+        if (k < x->n_to) {
+            snprintf(path, sizeof path, "%s%s%s.share.age", x->sheets != NULL ? x->sheets : "",
+                     x->sheets != NULL ? "/" : "", x->to[k].name);
+            if (!target_free(path))
+                return CLI_FAIL;
+        } else if (x->sheets != NULL) {
+            snprintf(path, sizeof path, "%s/share-g%u-m%u.txt", x->sheets, list[k].g + 1, list[k].m + 1);
+            if (!target_free(path))
+                return CLI_FAIL;
+            snprintf(path, sizeof path, "%s/share-g%u-m%u.html", x->sheets, list[k].g + 1, list[k].m + 1);
+            if (!target_free(path))
+                return CLI_FAIL;
+        }
+    }
+    return CLI_OK;
+}
+
+/* warn_exposure: where the printed shares go, and a set one share opens */
+static void
+warn_exposure(const sq_slip39_group *groups, size_t ngroups, unsigned gthreshold)
+{
+    struct stat st;
+
+    if (fstat(STDOUT_FILENO, &st) == 0 && S_ISREG(st.st_mode) &&
+        (st.st_mode & (S_IRGRP | S_IROTH)) != 0)
+        cli_warning("the shares go to a file that others on this machine may read; "
+                    "use --sheets on tmpfs, or --to, or a terminal");
+    for (size_t g = 0; g < ngroups; g++)
+        if (gthreshold == 1 && groups[g].member_threshold == 1)
+            cli_warning("group %zu alone opens the vault, and it needs a single share: "
+                        "whoever holds that share can open the vault alone", g + 1);
+}
 
 /* share_page: the text of one share (heading lines, numbered words, the
  * mnemonic, the certificate) for a sheet or an age file; malloc'd in
@@ -248,10 +315,10 @@ out:
     return ret;
 }
 
-/* emit_members: the shares of the current set named by want (bit g*16+m),
- * in group/member order, each with a fresh certificate */
+/* emit_members: the shares (g, m) of the current set, in the order given
+ * (--to recipients are paired in that order), each with a fresh certificate */
 static int
-emit_members(emit_ctx *x, sq_vault *v, const uint8_t want[SQ_SLIP39_MAX_GROUPS][SQ_SLIP39_MAX_MEMBERS])
+emit_members(emit_ctx *x, sq_vault *v, const member *list, size_t n_list)
 {
     sq_slip39_set  *set = NULL;
     sq_level_public pub;
@@ -269,12 +336,20 @@ emit_members(emit_ctx *x, sq_vault *v, const uint8_t want[SQ_SLIP39_MAX_GROUPS][
     printf("# sandyq share set %u, generation %u of vault level %s\n", x->info.id,
            x->info.generation, x->fingerprint);
     printf("# groups needed to open: %u of %u\n", x->info.group_threshold, x->info.group_count);
-    for (size_t i = 0; i < sq_slip39_set_count(set); i++) {
-        unsigned    g, m;
-        const char *mn = sq_slip39_set_mnemonic(set, i, &g, &m);
+    for (size_t k = 0; k < n_list; k++) {
+        unsigned    g = list[k].g, m = list[k].m, gi, mi;
+        const char *mn = NULL;
 
-        if (!want[g][m])
-            continue;
+        for (size_t i = 0; i < sq_slip39_set_count(set) && mn == NULL; i++) {
+            const char *t = sq_slip39_set_mnemonic(set, i, &gi, &mi);
+            if (gi == g && mi == m)
+                mn = t;
+        }
+        if (mn == NULL) {
+            cli_error("group %u has no member %u", g + 1, m + 1);
+            ret = CLI_FAIL;
+            goto out;
+        }
         if ((err = sq_vault_shares_certificate(v, g, m, cert, sizeof cert, &clen)) != SQ_OK) {
             ret = cli_vault_error(v, err, 0, "cannot sign the certificate of group %u member %u",
                                   g + 1, m + 1);
@@ -335,7 +410,8 @@ make_set(int argc, char **argv, bool rotate)
     cli_pass_src     src = { NULL, -1, NULL };
     cli_args         args = { 0 };
     sq_slip39_group  groups[SQ_SLIP39_MAX_GROUPS];
-    static uint8_t   want[SQ_SLIP39_MAX_GROUPS][SQ_SLIP39_MAX_MEMBERS];
+    static member    list[SQ_SLIP39_MAX_GROUPS * SQ_SLIP39_MAX_MEMBERS];
+    size_t           n_list = 0;
     unsigned         threshold = 0, count = 0, gthreshold = 0, words = 33;
     size_t           ngroups = 0, total = 0;
     bool             have_t = false, have_n = false, have_gt = false;
@@ -345,7 +421,6 @@ make_set(int argc, char **argv, bool rotate)
     int              c, ret = CLI_USAGE;
 
     memset(&x, 0, sizeof x);
-    memset(want, 0, sizeof want);
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
@@ -467,7 +542,7 @@ make_set(int argc, char **argv, bool rotate)
             goto out;
         }
         for (unsigned m = 0; m < groups[g].member_count; m++)
-            want[g][m] = 1;
+            list[n_list++] = (member){ (unsigned)g, m };
         total += groups[g].member_count;
     }
     if (x.n_to > total) {
@@ -476,6 +551,9 @@ make_set(int argc, char **argv, bool rotate)
     }
     if (x.sheets != NULL && (ret = sheets_ready(x.sheets)) != CLI_OK)
         goto out;
+    if ((ret = check_targets(&x, list, n_list)) != CLI_OK)
+        goto out;
+    warn_exposure(groups, ngroups, gthreshold);
     if ((ret = open_writable(&v, x.vault, &src)) != CLI_OK)
         goto out;
     err = sq_vault_shares_create(v, (uint8_t)gthreshold, groups, ngroups, words == 20 ? 16 : 32,
@@ -496,7 +574,13 @@ make_set(int argc, char **argv, bool rotate)
         ret = cli_vault_error(v, err, errno, "cannot make the share set of '%s'", cli_namez(x.vault));
         goto out;
     }
-    ret = emit_members(&x, v, (const uint8_t (*)[SQ_SLIP39_MAX_MEMBERS])want);
+    if (sq_vault_wipe_pending(v))
+        cli_warning("the old set's slot could not be overwritten yet (%s); the next writable "
+                    "open of '%s' does it", cli_errno_str(errno), cli_namez(x.vault));
+    ret = emit_members(&x, v, list, n_list);
+    if (ret != CLI_OK)
+        cli_hint("the new set IS in force%s; 'sandyq shares reissue' prints any of its shares again",
+                 rotate ? " and the old shares no longer open the vault" : "");
     if (ret == CLI_OK && rotate)
         cli_hint("the old shares no longer open '%s'; an old copy of the vault file still "
                  "opens with them: after a hostile departure, also run 'sandyq rekey'",
@@ -542,14 +626,16 @@ reissue(int argc, char **argv)
     static emit_ctx  x;
     cli_pass_src     src = { NULL, -1, NULL };
     cli_args         args = { 0 }, members = { 0 };
-    static uint8_t   want[SQ_SLIP39_MAX_GROUPS][SQ_SLIP39_MAX_MEMBERS];
+    static member    list[SQ_SLIP39_MAX_GROUPS * SQ_SLIP39_MAX_MEMBERS];
+    static bool      is_new[SQ_SLIP39_MAX_GROUPS * SQ_SLIP39_MAX_MEMBERS];
+    size_t           n_list = 0;
+    unsigned         added[SQ_SLIP39_MAX_GROUPS] = { 0 };
     sq_share_set_info info;
     sq_vault        *v = NULL;
     sq_err           err;
     int              c, ret = CLI_USAGE;
 
     memset(&x, 0, sizeof x);
-    memset(want, 0, sizeof want);
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
@@ -597,10 +683,14 @@ reissue(int argc, char **argv)
         goto out;
     }
     x.vault = args.v[0];
+    if (members.n > sizeof list / sizeof list[0]) {
+        ret = cli_usage_error("shares", "too many --member");
+        goto out;
+    }
     for (size_t i = 0; i < members.n; i++) {
         unsigned g = 0, m = 0;
-        bool     is_new = false;
-        if (!parse_member(&g, &m, &is_new, members.v[i])) {
+        bool     fresh = false;
+        if (!parse_member(&g, &m, &fresh, members.v[i])) {
             ret = cli_usage_error("shares", "--member takes GROUP/MEMBER (1-based) or GROUP/new, "
                                   "not '%s'", cli_namez(members.v[i]));
             goto out;
@@ -619,31 +709,30 @@ reissue(int argc, char **argv)
         cli_error("this level of '%s' has no share set", cli_namez(x.vault));
         goto out;
     }
+    /* every --member resolved, checked and paired with its --to before
+     * anything changes: --to goes with the --member of the same rank */
     for (size_t i = 0; i < members.n; i++) {
         unsigned g = 0, m = 0;
-        bool     is_new = false;
+        bool     fresh = false;
 
-        (void)parse_member(&g, &m, &is_new, members.v[i]);
+        (void)parse_member(&g, &m, &fresh, members.v[i]);
         g--;
         if (g >= info.group_count) {
             cli_error("--member %s: the set has %u groups", cli_namez(members.v[i]), info.group_count);
             goto out;
         }
-        if (!is_new && m - 1 == info.groups[g].member_count)
-            is_new = true;                 /* the next index: a new member */
-        if (is_new) {
-            err = sq_vault_shares_add_member(v, g, &m);
-            if (err == SQ_ERR_LIMIT || err == SQ_ERR_INVALID) {
+        if (!fresh && m - 1 == info.groups[g].member_count + added[g])
+            fresh = true;                  /* the next index: a new member */
+        if (fresh) {
+            if (info.groups[g].member_threshold == 1 ||
+                info.groups[g].member_count + added[g] >= SQ_SLIP39_MAX_MEMBERS) {
                 cli_error("--member %s: group %u %s", cli_namez(members.v[i]), g + 1,
-                          err == SQ_ERR_LIMIT ? "already has 16 members"
-                                              : "has a threshold of 1 and so exactly one member");
+                          info.groups[g].member_threshold == 1
+                              ? "has a threshold of 1 and so exactly one member"
+                              : "already has 16 members");
                 goto out;
             }
-            if (err != SQ_OK) {
-                ret = cli_vault_error(v, err, errno, "cannot add a member to '%s'", cli_namez(x.vault));
-                goto out;
-            }
-            (void)sq_vault_shares_info(v, &info);
+            m = info.groups[g].member_count + added[g]++;
         } else {
             m--;
             if (m >= info.groups[g].member_count) {
@@ -651,16 +740,37 @@ reissue(int argc, char **argv)
                           cli_namez(members.v[i]), g + 1, info.groups[g].member_count, g + 1);
                 goto out;
             }
-            if ((err = sq_vault_shares_note_reissue(v, g, m, false)) != SQ_OK) {
-                ret = cli_vault_error(v, err, 0, "cannot record the reissue");
+        }
+        for (size_t j = 0; j < n_list; j++)
+            if (list[j].g == g && list[j].m == m) {
+                cli_error("--member %s is given twice", cli_namez(members.v[i]));
                 goto out;
             }
+        is_new[n_list] = fresh;
+        list[n_list++] = (member){ g, m };
+    }
+    if ((ret = check_targets(&x, list, n_list)) != CLI_OK)
+        goto out;
+    ret = CLI_FAIL;
+    for (size_t i = 0; i < n_list; i++) {
+        unsigned g = list[i].g, m = list[i].m;
+
+        if (is_new[i]) {
+            unsigned got = 0;
+            if ((err = sq_vault_shares_add_member(v, g, &got)) != SQ_OK) {
+                ret = cli_vault_error(v, err, errno, "cannot add a member to '%s'", cli_namez(x.vault));
+                goto out;
+            }
+            if (got != m)
+                abort();                   /* the index was predicted above: a bug */
+        } else if ((err = sq_vault_shares_note_reissue(v, g, m, false)) != SQ_OK) {
+            ret = cli_vault_error(v, err, 0, "cannot record the reissue");
+            goto out;
         }
-        want[g][m] = 1;
     }
     if ((ret = cli_commit(v, x.vault)) != CLI_OK)   /* the custody records of re-prints */
         goto out;
-    ret = emit_members(&x, v, (const uint8_t (*)[SQ_SLIP39_MAX_MEMBERS])want);
+    ret = emit_members(&x, v, list, n_list);
     if (ret == CLI_OK)
         cli_hint("a re-printed share is the same share: the lost copy still opens the vault "
                  "with others; 'sandyq shares rotate' revokes it");
@@ -695,6 +805,45 @@ static const char *
 when(char buf[32], int64_t t)
 {
     return cli_time_rfc3339(buf, t);
+}
+
+/* cert_matches: the share is the one the certificate describes: the hash
+ * of its canonical text and every field */
+static bool
+cert_matches(const sq_share_cert *cert, const sq_slip39_share *sh)
+{
+    char   *canon = sq_secret_alloc(SQ_SLIP39_MNEMONIC_CAP);
+    uint8_t h[32];
+    bool    ok = false;
+
+    if (canon != NULL && sq_slip39_share_text(canon, sh) == SQ_OK) {
+        sq_share_hash(h, canon, strlen(canon));
+        ok = sodium_memcmp(h, cert->share_hash, sizeof h) == 0 && sh->id == cert->id &&
+             sh->group_index == cert->group_index && sh->member_index == cert->member_index &&
+             sh->group_count == cert->group_count && sh->group_threshold == cert->group_threshold &&
+             sh->member_threshold == cert->member_threshold && sh->value_len == cert->length;
+    }
+    sq_secret_free(canon, SQ_SLIP39_MNEMONIC_CAP);
+    return ok;
+}
+
+/* cert_matches_line: one of the n mnemonic lines is the certificate's share */
+static bool
+cert_matches_line(const sq_share_cert *cert, const char *const *lines, const size_t *lens, size_t n,
+                  size_t *which)
+{
+    for (size_t i = 0; i < n; i++) {
+        sq_slip39_share sh;
+        bool            ok = sq_slip39_share_parse(&sh, lines[i], lens[i], NULL) == SQ_OK &&
+                             cert_matches(cert, &sh);
+
+        sq_slip39_share_wipe(&sh);
+        if (ok) {
+            *which = i;
+            return true;
+        }
+    }
+    return false;
 }
 
 static int
@@ -791,21 +940,35 @@ verify(int argc, char **argv)
         }
         sq_slip39_share_wipe(&sh);
     }
-    /* a certificate in the file: signed by this level's share key? */
+    /* each certificate in the file: signed by this level's share key, for
+     * a share in the file, of the current set */
     {
-        size_t        off = 0, blen = 0;
-        sq_share_cert cert;
-        const char   *tx = (const char *)text.buf;
+        size_t            off = 0, blen = 0, at = 0;
+        sq_share_cert     cert;
+        sq_share_set_info info;
+        const char       *tx = (const char *)text.buf;
+        bool              have_set = sq_vault_shares_info(v, &info) == SQ_OK;
 
-        if (sq_share_cert_find(tx, text.len, &off, &blen) == SQ_OK) {
-            if (sq_share_cert_parse(&cert, tx + off, blen) != SQ_OK ||
-                sq_share_cert_verify(&cert, pub.ed25519[SQ_KEY_SHARES]) != SQ_OK) {
-                printf("certificate: NOT signed by this level's share-certificate key\n");
+        while (at < text.len && sq_share_cert_find(tx + at, text.len - at, &off, &blen) == SQ_OK) {
+            const char *verdict = NULL;
+            size_t      which = 0;
+
+            if (sq_share_cert_parse(&cert, tx + at + off, blen) != SQ_OK ||
+                sq_share_cert_verify(&cert, pub.ed25519[SQ_KEY_SHARES]) != SQ_OK)
+                verdict = "NOT signed by this level's share-certificate key";
+            else if (!cert_matches_line(&cert, lines, lens, n, &which))
+                verdict = "signed by this level, but for none of the shares in this file";
+            else if (!have_set || cert.id != info.id || cert.generation != info.generation)
+                verdict = "signed by this level for a set it no longer uses";
+            if (verdict != NULL) {
+                printf("certificate: %s\n", verdict);
                 bad++;
             } else {
-                printf("certificate: signed by this level (set %u, generation %u, group %u, member %u)\n",
-                       cert.id, cert.generation, cert.group_index + 1u, cert.member_index + 1u);
+                printf("certificate of share %zu: signed by this level (set %u, generation %u, "
+                       "group %u, member %u)\n", which + 1, cert.id, cert.generation,
+                       cert.group_index + 1u, cert.member_index + 1u);
             }
+            at += off + blen;
         }
     }
     ret = cli_finish_stdout(bad == 0 ? CLI_OK : CLI_FAIL);
@@ -840,6 +1003,46 @@ find_keys(sq_minisign_pubkey *keys, size_t cap, const char *text, size_t len)
     return n;
 }
 
+/* best_statement: of the "sandyq share set:" lines in text, each parsed
+ * and verified with pk (any that fails: refused), the one of the highest
+ * generation, the latest issued among equals; two different claims for
+ * one generation are refused */
+static int
+best_statement(sq_share_statement *best, bool *have, const char *text, size_t len,
+               const uint8_t pk[32], const char *pubfile)
+{
+    static const char marker[] = "sandyq share set:";
+    const char       *p = text, *end = text + len;
+
+    *have = false;
+    while (p < end) {
+        const char        *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t             l = nl != NULL ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+        sq_share_statement st;
+
+        if (l >= sizeof marker - 1 && memcmp(p, marker, sizeof marker - 1) == 0) {
+            if (sq_share_statement_find_parse(&st, p, l) != SQ_OK ||
+                sq_share_statement_verify(&st, pk) != SQ_OK) {
+                cli_error("a 'sandyq share set:' line in '%s' is damaged or not signed by the "
+                          "vault key", cli_namez(pubfile));
+                return CLI_FAIL;
+            }
+            if (*have && st.generation == best->generation &&
+                (st.current != best->current || st.id != best->id)) {
+                cli_error("'%s' holds two different statements for generation %u",
+                          cli_namez(pubfile), st.generation);
+                return CLI_FAIL;
+            }
+            if (!*have || st.generation > best->generation ||
+                (st.generation == best->generation && st.issued > best->issued))
+                *best = st;
+            *have = true;
+        }
+        p += l;
+    }
+    return CLI_OK;
+}
+
 static int
 check(int argc, char **argv)
 {
@@ -856,11 +1059,9 @@ check(int argc, char **argv)
     sq_minisign_pubkey  keys[8];
     const sq_minisign_pubkey *key = NULL;
     sq_share_cert       cert;
-    sq_share_statement  stm;
+    sq_share_statement  stm = { 0 };
     sq_slip39_share     sh;
     sq_slip39_detail    d;
-    char               *canon = NULL;
-    uint8_t             h[32];
     char                t[32];
     bool                have_stm = false;
     int                 c, ret = CLI_USAGE;
@@ -928,27 +1129,18 @@ check(int argc, char **argv)
         goto out;
     }
     /* the share is the one the certificate describes */
-    if ((canon = sq_secret_alloc(SQ_SLIP39_MNEMONIC_CAP)) == NULL ||
-        sq_slip39_share_text(canon, &sh) != SQ_OK) {
-        cli_error("out of secure memory");
-        goto out;
-    }
-    sq_share_hash(h, canon, strlen(canon));
-    if (sodium_memcmp(h, cert.share_hash, sizeof h) != 0 || sh.id != cert.id ||
-        sh.group_index != cert.group_index || sh.member_index != cert.member_index ||
-        sh.group_count != cert.group_count || sh.group_threshold != cert.group_threshold ||
-        sh.member_threshold != cert.member_threshold || sh.value_len != cert.length) {
+    if (!cert_matches(&cert, &sh)) {
         cli_error("NOT GENUINE: the share is not the one its certificate describes (a word "
                   "differs, or the certificate belongs to another share)");
         goto out;
     }
-    /* the owner's statement of the current set, when the public file has one */
-    if (sq_share_statement_find_parse(&stm, (const char *)pubtext.buf, pubtext.len) == SQ_OK) {
-        if (sq_share_statement_verify(&stm, key->pk) != SQ_OK) {
-            cli_error("the share-set line in '%s' is not signed by its key", cli_namez(pubfile));
-            goto out;
-        }
-        have_stm = true;
+    /* the owner's statements of the current set: every one must be sound,
+     * and the latest counts (a holder may keep old and new in one file) */
+    if ((ret = best_statement(&stm, &have_stm, (const char *)pubtext.buf, pubtext.len, key->pk,
+                              pubfile)) != CLI_OK)
+        goto out;
+    ret = CLI_FAIL;
+    if (have_stm) {
         if (!stm.current || stm.id != cert.id || stm.generation != cert.generation) {
             cli_error("SUPERSEDED: this share is from set %u, generation %u; as of %s the level's "
                       "current set is %s", cert.id, cert.generation, when(t, stm.issued),
@@ -970,7 +1162,6 @@ check(int argc, char **argv)
     ret = cli_finish_stdout(CLI_OK);
 out:
     sq_slip39_share_wipe(&sh);
-    sq_secret_free(canon, SQ_SLIP39_MNEMONIC_CAP);
     cli_secret_free(&text);
     cli_secret_free(&pubtext);
     cli_args_free(&args);

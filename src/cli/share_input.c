@@ -106,7 +106,8 @@ cli_slip39_report(sq_err err, const sq_slip39_detail *d)
          * holder looks at the paper (sq_rs1024_locate) */
         if (d->word != 0)
             cli_error("share %u: checksum fails: check words near %u-%u (one word is wrong)",
-                      d->share, d->word > 1 ? d->word - 1 : 1, d->word + 1);
+                      d->share, d->word > 1 ? d->word - 1 : 1,
+                      d->have != 0 && d->word + 1 > d->have ? d->have : d->word + 1);
         else
             cli_error("share %u: checksum fails: more than one word is wrong, missing or "
                       "swapped; check every word", d->share);

@@ -231,7 +231,10 @@ sq_slip39_share_decode(sq_slip39_share *out, const uint16_t *words, size_t n,
     if (!sq_rs1024_verify(words, n, (a >> 4) & 1)) {
         detail_set(d, SQ_SLIP39_BAD_CHECKSUM, 1, 0);
         if (d != NULL)
+        {
             d->word = sq_rs1024_locate(words, n);   /* the position only: never corrected */
+            d->have = (unsigned)n;                  /* the word count, for "near" ranges */
+        }
         goto out;
     }
     b = ((uint32_t)words[2] << 10) | words[3];

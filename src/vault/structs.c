@@ -895,6 +895,9 @@ shares_valid(const sq_share_state *sh, const sq_keyring *kr)
 {
     if (sh->state > 1 || sh->n_superseded > SQ_SHARES_SUPERSEDED)
         return false;
+    for (uint32_t i = 0; i < kr->count; i++)
+        if ((sh->wipe_pending >> kr->entries[i].slot) & 1)
+            return false;                       /* a listed slot is never due for a wipe */
     for (unsigned i = sh->n_superseded; i < SQ_SHARES_SUPERSEDED; i++)
         if (sh->superseded[i].id != 0 || sh->superseded[i].generation != 0 || sh->superseded[i].ended != 0)
             return false;
@@ -957,6 +960,7 @@ shares_write(uint8_t *p, const sq_share_state *sh)
         sq_write_u32(&w, sh->superseded[i].generation);
         sq_write_u64(&w, (uint64_t)sh->superseded[i].ended);
     }
+    sq_write_u64(&w, sh->wipe_pending);
     if (!sq_writer_ok(&w) || w.len != SQ_KEYRING_SHARES_BYTES)
         abort();                                /* the layout and its size disagree: a bug */
 }
@@ -985,6 +989,7 @@ shares_read(sq_share_state *sh, const uint8_t *p)
              sq_read_u64(&r, &t);
         sh->superseded[i].ended = (int64_t)t;
     }
+    ok = ok && sq_read_u64(&r, &sh->wipe_pending);
     return ok && sq_reader_left(&r) == 0;
 }
 

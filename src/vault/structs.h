@@ -57,14 +57,14 @@
 #define SQ_KEY_PURPOSE_COUNT     3u
 #define SQ_KEYRING_IDENTITY_BYTES (1u + SQ_KEYBYTES + SQ_KEY_PURPOSE_COUNT * SQ_KEYBYTES)
 #define SQ_KEYRING_BODY2_BYTES   (SQ_KEYRING_BODY_BYTES + SQ_KEYRING_IDENTITY_BYTES)
-/* the level's share set after the identity (FORMAT.md 13): 566 bytes, a
- * keyring with it is 13691 bytes, still 4 blocks per copy */
+/* the level's share set after the identity (FORMAT.md 13): 574 bytes, a
+ * keyring with it is 13699 bytes, still 4 blocks per copy */
 #define SQ_SHARES_VERSION        1u
 #define SQ_SHARES_GROUPS         16u
 #define SQ_SHARES_SUPERSEDED     32u
 #define SQ_SHARES_SECRET_MAX     32u
 #define SQ_KEYRING_SHARES_BYTES  (1u + 1u + 1u + 2u + 1u + 1u + 4u + 8u + 1u + 1u + 2u * SQ_SHARES_GROUPS \
-                                  + SQ_SHARES_SECRET_MAX + 32u + 1u + SQ_SHARES_SUPERSEDED * 14u)
+                                  + SQ_SHARES_SECRET_MAX + 32u + 1u + SQ_SHARES_SUPERSEDED * 14u + 8u)
 #define SQ_KEYRING_BODY3_BYTES   (SQ_KEYRING_BODY2_BYTES + SQ_KEYRING_SHARES_BYTES)
 
 typedef enum {
@@ -197,6 +197,7 @@ typedef struct {
     uint8_t  seed[32];
     uint8_t  n_superseded;
     sq_share_superseded superseded[SQ_SHARES_SUPERSEDED];
+    uint64_t wipe_pending;    /* slots this level stopped listing, not yet surely wiped */
 } sq_share_state;
 
 /* The keyring holds secrets: callers allocate it with sq_secret_alloc. */

@@ -151,6 +151,13 @@ sq_err sq_make_rawkey_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, const
                              size_t key_len, const char *label, const sq_slot_plain *plain);
 sq_err sq_write_slot(sq_vault *v, unsigned i);
 sq_err sq_wipe_slot(sq_vault *v, unsigned i);
+/* sq_retire_slot: wipe a slot the durable root stopped listing, then
+ * commit the keyring that records it done */
+sq_err sq_retire_slot(sq_vault *v, unsigned i);
+/* sq_finish_wipes: overwrite every slot the keyring marks wipe_pending and
+ * commit (writable opens: an earlier command may have stopped before its
+ * wipe); nothing at all when none is marked */
+sq_err sq_finish_wipes(sq_vault *v);
 unsigned sq_free_slot_index(const sq_vault *v);     /* a random free index (callers check one is free) */
 /* sq_keyring_remove_slot: drop the keyring entry of slot (staged, with its
  * record); SQ_ERR_NOTFOUND, SQ_ERR_LAST_WAY_IN */

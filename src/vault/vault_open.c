@@ -628,6 +628,9 @@ open_common(sq_vault **out, const char *path, bool writable, sq_secret_view pass
             goto out;
         if ((ret = sq_scrub(v, v->freelist.scrub, v->freelist.n_scrub, v->k->root.generation, true)) != SQ_OK)
             goto out;
+        /* and the wipes of removed ways in that a kill or an error cut short */
+        if ((ret = sq_finish_wipes(v)) != SQ_OK)
+            goto out;
     }
     *out = v;
     v = NULL;

@@ -188,6 +188,7 @@ sq_vault_rekey(sq_vault *v, const sq_secret_view *keep, size_t n_keep, sq_progre
     kr->identity = v->k->keyring.identity;
     kr->shares = v->k->keyring.shares;
     (void)sq_shares_drop(&kr->shares, sq_now());   /* its slot is not kept */
+    kr->shares.wipe_pending = 0;                   /* the new header has every slot anew */
     for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
         used_new[i] = 0;
     for (uint32_t e = 0; e < v->k->keyring.count; e++)

@@ -207,15 +207,19 @@ sq_vault_shares_create(sq_vault *v, uint8_t group_threshold, const sq_slip39_gro
         goto out;
     if (had && (ret = sq_keyring_remove_slot(v, (uint8_t)old_slot)) != SQ_OK)
         goto out;
+    next->wipe_pending = kr->shares.wipe_pending;   /* the old slot's, just marked */
     kr->shares = *next;
     if ((ret = record_made(v, next, had)) != SQ_OK)
         goto out;
     if ((ret = sq_vault_commit(v)) != SQ_OK)
         goto out;
     /* the old set's slot stops opening anything once the root without it
-     * is durable */
+     * is durable; the root marks it wipe_pending, so if this overwrite
+     * fails, the next writable open does it (FORMAT.md 13). The new set is
+     * in force either way: the caller must hand it out. */
     if (had)
-        ret = sq_wipe_slot(v, old_slot);
+        (void)sq_retire_slot(v, old_slot);
+    ret = SQ_OK;
 out:
     sq_slip39_set_free(trial);
     sq_secret_free(next, sizeof *next);
@@ -410,4 +414,10 @@ out:
     sq_slip39_set_free(set);
     sq_secret_free(text, SQ_SLIP39_MNEMONIC_CAP);
     return ret;
+}
+
+bool
+sq_vault_wipe_pending(const sq_vault *v)
+{
+    return v->k->keyring.shares.wipe_pending != 0;
 }

@@ -74,7 +74,9 @@ sq_err
 sq_make_way_in(sq_vault *v, sq_keyring_entry *e, unsigned i, int profile, sq_secret_view pass,
                const char *label, const sq_slot_plain *plain)
 {
-    return make_way_in(v, e, i, profile < 0 ? 0 : profile, pass, label, plain);
+    if (profile < 0)
+        return SQ_ERR_INVALID;             /* a passphrase always has a KDF profile */
+    return make_way_in(v, e, i, profile, pass, label, plain);
 }
 
 sq_err
@@ -99,9 +101,49 @@ sq_write_slot(sq_vault *v, unsigned i)
 sq_err
 sq_wipe_slot(sq_vault *v, unsigned i)
 {
+    sq_err ret;
+
     for (int area = 0; area < 2; area++)
         sq_random_buf(sq_header_slot(v->header, area, i), SQ_SLOT_BYTES);
-    return sq_write_slot(v, i);
+    if ((ret = sq_write_slot(v, i)) != SQ_OK)
+        return ret;
+    v->k->keyring.shares.wipe_pending &= ~(1ull << i);
+    return SQ_OK;
+}
+
+/* retire: the wipe of a slot the durable root no longer lists, then a
+ * commit that records it done (FORMAT.md 13 wipe_pending), so a later
+ * writable open has nothing to redo and writes nothing */
+static sq_err
+retire(sq_vault *v, unsigned i)
+{
+    sq_err ret;
+
+    if ((ret = sq_wipe_slot(v, i)) != SQ_OK)
+        return ret;
+    v->keyring_dirty = true;
+    return sq_vault_commit(v);
+}
+
+sq_err
+sq_retire_slot(sq_vault *v, unsigned i)
+{
+    return retire(v, i);
+}
+
+sq_err
+sq_finish_wipes(sq_vault *v)
+{
+    uint64_t due = v->k->keyring.shares.wipe_pending;
+    sq_err   ret;
+
+    if (due == 0)
+        return SQ_OK;                      /* the usual case: no write at open */
+    for (unsigned i = 0; i < SQ_SLOT_COUNT; i++)
+        if (((due >> i) & 1) && (ret = sq_wipe_slot(v, i)) != SQ_OK)
+            return ret;
+    v->keyring_dirty = true;
+    return sq_vault_commit(v);
 }
 
 sq_err
@@ -123,7 +165,9 @@ sq_record_slot(sq_vault *v, uint8_t type, const sq_keyring_entry *e)
 unsigned
 sq_free_slot_index(const sq_vault *v)
 {
-    uint64_t owned = sq_keyring_owned(&v->k->keyring);
+    /* a slot still due for its wipe is not reused: its wipe would destroy
+     * the new way in (FORMAT.md 13 wipe_pending) */
+    uint64_t owned = sq_keyring_owned(&v->k->keyring) | v->k->keyring.shares.wipe_pending;
     unsigned free_count = (unsigned)(SQ_SLOT_COUNT - __builtin_popcountll(owned));
     unsigned pick = (unsigned)sq_random_uniform(free_count);
 
@@ -298,6 +342,10 @@ sq_keyring_remove_slot(sq_vault *v, uint8_t slot)
         return SQ_ERR_LAST_WAY_IN;
     if ((ret = sq_record_slot(v, SQ_REC_SLOT_REMOVED, &kr->entries[at])) != SQ_OK)
         return ret;
+    /* due for a wipe from the commit that stops listing it, until one is
+     * surely done: a kill or an I/O error between that commit and the wipe
+     * must not leave a wrap of the current level key behind for good */
+    kr->shares.wipe_pending |= 1ull << slot;
     kr->entries[at] = kr->entries[kr->count - 1];
     sodium_memzero(&kr->entries[kr->count - 1], sizeof kr->entries[0]);
     kr->count--;
@@ -315,6 +363,21 @@ sq_vault_passphrase_remove(sq_vault *v, uint8_t slot)
     if (slot == v->session_slot && v->rawkey_session) {
         sq_set_detail(v, "this session opened with shares: remove the share set from a passphrase session");
         return SQ_ERR_INVALID;
+    }
+    {
+        /* a level keeps a passphrase: with only a share set left, it could
+         * neither rekey nor rotate (both need a passphrase session) */
+        unsigned n_pass = 0;
+        bool     is_pass = false;
+        for (uint32_t e = 0; e < v->k->keyring.count; e++) {
+            const sq_keyring_entry *en = &v->k->keyring.entries[e];
+            n_pass += en->kind == SQ_SLOT_PASSPHRASE;
+            is_pass |= en->slot == slot && en->kind == SQ_SLOT_PASSPHRASE;
+        }
+        if (is_pass && n_pass == 1) {
+            sq_set_detail(v, "it is the level's last passphrase");
+            return SQ_ERR_LAST_WAY_IN;
+        }
     }
     if ((ret = sq_keyring_remove_slot(v, slot)) != SQ_OK)
         return ret;
@@ -334,7 +397,7 @@ sq_vault_passphrase_remove(sq_vault *v, uint8_t slot)
     /* the root stops listing the slot first, then the slot is wiped */
     if ((ret = sq_vault_commit(v)) != SQ_OK)
         return ret;
-    return sq_wipe_slot(v, slot);
+    return retire(v, slot);
 }
 
 sq_err
@@ -369,5 +432,5 @@ sq_vault_passphrase_change(sq_vault *v, sq_secret_view pass)
     v->session_slot = i;
     if ((ret = sq_vault_commit(v)) != SQ_OK)
         return ret;
-    return sq_wipe_slot(v, old);
+    return retire(v, old);
 }

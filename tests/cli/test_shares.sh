@@ -167,6 +167,29 @@ is "superseded named" grep -q "share 1: superseded: set [0-9]*, generation 1" ve
 fails 1 sq shares check --vault-pub pub2 card2; says "SUPERSEDED: this share is from set"
 # the holder with the old public file still sees a genuine share (it was)
 ok sq shares check --vault-pub pub1 card2
+# old and new statements kept in one file: the latest counts
+cat pub1 pub2 > pub_acc
+fails 1 sq shares check --vault-pub pub_acc card2; says "SUPERSEDED"
+# a damaged statement line is refused, not skipped
+sed 's/^sandyq share set: \([0-9]*\) /sandyq share set:  \1 /' pub2 > pub_bad
+fails 1 sq shares check --vault-pub pub_bad alice.txt; says "is damaged or not signed"
+# verify ties a certificate to a share of the file, and to the current set
+(sed -n 2p m2; sed -n '/BEGIN/,/END/p' sheets/share-g1-m2.txt) > vmix
+fails 1 sq shares verify v.sq vmix "$P" > vmix.out
+is "certificate for another share" grep -q "for none of the shares in this file" vmix.out
+ok sq shares verify v.sq sheets/share-g1-m2.txt "$P" > vgood
+is "certificate bound" grep -q "certificate of share 1: signed by this level" vgood
+fails 1 sq shares verify v.sq card2 "$P" > vold
+is "old certificate" grep -q "for a set it no longer uses" vold
+# reissue: each --to goes with the --member of its rank; files checked first
+age-keygen -o bob.key 2>/dev/null
+bob=$(age-keygen -y bob.key)
+mkdir re_sheets
+ok sq shares reissue v.sq --member 1/3 --to "bob=$bob" --member 1/2 --to "alice=$alice" --sheets re_sheets "$P"
+age -d -i bob.key re_sheets/bob.share.age > bob.txt 2>/dev/null
+is "bob got 1/3" grep -q '^# set [0-9]*, generation 2: group 1 of 2 (groups needed: 2), member 3 ' bob.txt
+fails 1 sq shares reissue v.sq --member 1/3 --to "bob=$bob" --sheets re_sheets "$P"; says "exists: move it away first"
+fails 1 sq shares reissue v.sq --member 1/2 --member 1/2 "$P"; says "is given twice"
 # the new set: group 1 (2 of 3, alice's and one printed) + group 2
 (mnemonics alice.txt; sed -n 1p m2; sed -n 3p m2) > q
 ok sq ls v.sq --shares q
@@ -198,6 +221,9 @@ else
     fail "sq-pty not built"
 fi
 
+# ---- the last passphrase stays (a level opened only by shares could not rekey)
+fails 1 sq passphrase remove v.sq --slot "$(sq passphrase list v.sq "$P" 2>/dev/null | awk '/ passphrase / && /used now/ {print $2; exit}')" "$P"
+says "cannot remove the last passphrase"
 # ---- a share session: documents yes, rekey no; passphrase add works
 echo "new" > pw2
 ok sq passphrase add v.sq --shares q --new-passphrase-file pw2

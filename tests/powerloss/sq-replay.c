@@ -2,6 +2,7 @@
  * command could leave, and checks each one.
  *
  *   sq-replay --pre DIR --post DIR --trace FILE --vault NAME --pass FILE...
+ *             [--rawkey FILE]...
  *             [--exit N] [--random N] [--seed N] [--no-continue] [--work DIR]
  *             [--sample N]
  *
@@ -34,6 +35,9 @@
  * --sample N checks one distinct state in N (and always the exit-0 one):
  * for sanitizer builds, where a state costs a hundred times more.
  *
+ * --rawkey FILE is a way in like --pass: a split-key master secret in hex
+ * (what `slip39 combine` prints), opened with sq_vault_open_rawkey.
+ *
  * Exit 0: every state old or new; 1: a broken state (described on stderr,
  * and its files kept under --work); 2: usage or I/O error. */
 #include <dirent.h>
@@ -51,6 +55,7 @@
 #include <unistd.h>
 
 #include "crypto/kdf.h"
+#include "sandyq/shares.h"
 #include "sandyq/vault.h"
 #include "trace.h"
 #include "util/io.h"
@@ -357,6 +362,7 @@ typedef struct {
     const char    *vault;
     const char    *work;
     sq_secret_view pass[MAX_PASS];
+    bool           raw[MAX_PASS];  /* --rawkey: a share set's master secret */
     size_t         n_pass;
     int            exit_code;
     unsigned       n_random;
@@ -366,6 +372,15 @@ typedef struct {
 } config;
 
 static config cfg;
+
+/* open_way: way in p (a passphrase, or a raw key) */
+static sq_err
+open_way(sq_vault **v, const char *path, bool writable, size_t p)
+{
+    if (cfg.raw[p])
+        return sq_vault_open_rawkey(v, path, writable, cfg.pass[p].bytes, cfg.pass[p].len);
+    return sq_vault_open(v, path, writable, cfg.pass[p]);
+}
 
 typedef struct {
     char          *fp;       /* fingerprint */
@@ -563,7 +578,7 @@ fingerprint_of(const char *dir, char **why)
     }
     for (size_t p = 0; p < cfg.n_pass; p++) {
         sq_vault *v = NULL;
-        sq_err    e = sq_vault_open(&v, path, false, cfg.pass[p]);
+        sq_err    e = open_way(&v, path, false, p);
         char     *docs = NULL, *sorted;
 
         if (e == SQ_ERR_AUTH) {
@@ -618,7 +633,7 @@ probe_commit(const char *dir, char **why)
     if (access(path, F_OK) != 0)
         return true;
     for (p = 0; p < cfg.n_pass && e == SQ_ERR_AUTH; p++)
-        e = sq_vault_open(&v, path, true, cfg.pass[p]);
+        e = open_way(&v, path, true, p);
     if (e == SQ_ERR_AUTH)
         return true;               /* opened by none: the fingerprint said so already */
     p--;
@@ -646,7 +661,7 @@ probe_commit(const char *dir, char **why)
         return false;
     }
     v = NULL;
-    if ((e = sq_vault_open(&v, path, false, cfg.pass[p])) != SQ_OK ||
+    if ((e = open_way(&v, path, false, p)) != SQ_OK ||
         sq_vault_count(v) < before ||
         sq_vault_find(v, opts.name, opts.name_len, &idx) != SQ_OK) {
         if (asprintf(why, "after a new commit the vault reopens wrong: %s", sq_err_str(e)) < 0)
@@ -1003,6 +1018,25 @@ replay(void)
 }
 
 static sq_secret_view
+read_rawkey(const char *path)
+{
+    size_t   len, out_len = 0;
+    uint8_t *raw = slurp(path, &len);
+    uint8_t *out = malloc(64);
+
+    while (raw != NULL && len > 0 && (raw[len - 1] == '\n' || raw[len - 1] == ' '))
+        len--;
+    if (raw == NULL || out == NULL ||
+        sodium_hex2bin(out, 64, (const char *)raw, len, NULL, &out_len, NULL) != 0 ||
+        (out_len != 16 && out_len != 32)) {
+        fprintf(stderr, "sq-replay: cannot read the raw key %s\n", path);
+        exit(2);
+    }
+    free(raw);
+    return (sq_secret_view){out, out_len};
+}
+
+static sq_secret_view
 read_pass(const char *path)
 {
     size_t   len, out_len;
@@ -1023,7 +1057,8 @@ main(int argc, char **argv)
     static const struct option longs[] = {
         {"pre", 1, 0, 'p'},   {"post", 1, 0, 'P'},  {"trace", 1, 0, 't'}, {"vault", 1, 0, 'v'},
         {"pass", 1, 0, 'k'},  {"exit", 1, 0, 'e'},  {"random", 1, 0, 'r'}, {"seed", 1, 0, 's'},
-        {"work", 1, 0, 'w'},  {"no-continue", 0, 0, 'n'}, {"sample", 1, 0, 'S'}, {0, 0, 0, 0}};
+        {"work", 1, 0, 'w'},  {"no-continue", 0, 0, 'n'}, {"sample", 1, 0, 'S'},
+        {"rawkey", 1, 0, 'R'}, {0, 0, 0, 0}};
     const char *trace = NULL;
     int         c;
     char       *why = NULL;
@@ -1042,6 +1077,12 @@ main(int argc, char **argv)
             if (cfg.n_pass == MAX_PASS)
                 return 2;
             cfg.pass[cfg.n_pass++] = read_pass(optarg);
+            break;
+        case 'R':
+            if (cfg.n_pass == MAX_PASS)
+                return 2;
+            cfg.raw[cfg.n_pass] = true;
+            cfg.pass[cfg.n_pass++] = read_rawkey(optarg);
             break;
         case 'e': cfg.exit_code = atoi(optarg); break;
         case 'r': cfg.n_random = (unsigned)strtoul(optarg, NULL, 10); break;

@@ -1314,7 +1314,7 @@ test_keyring_identity(void)
     kr->has_identity = true;
     sq_random_buf(&kr->identity, sizeof kr->identity);
     CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
-    CHECK_EQ_INT(len, RAW_KEYRING_K + 129 + 566);   /* writers add the share section (K3) */
+    CHECK_EQ_INT(len, RAW_KEYRING_K + 129 + 574);   /* writers add the share section (K3) */
     CHECK_EQ_INT(out[RAW_KEYRING_K], 1);
     CHECK(memcmp(out + RAW_KEYRING_K + 1, kr->identity.x25519, 32) == 0);
     for (unsigned i = 0; i < 3; i++)
@@ -1335,7 +1335,7 @@ test_keyring_identity(void)
     /* an all-zero identity is still one (one encoding per length) */
     sodium_memzero(&kr->identity, sizeof kr->identity);
     CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
-    CHECK_EQ_INT(len, RAW_KEYRING_K + 129 + 566);
+    CHECK_EQ_INT(len, RAW_KEYRING_K + 129 + 574);
     CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
     CHECK(back->has_identity);
     /* any other version, and K2 +- 1, are refused with a zeroed struct */
@@ -1359,7 +1359,7 @@ test_keyring_identity(void)
     sq_secret_free(out2, cap);
 }
 
-/* FORMAT.md 13 "Share set": K3 = K2 + 566, the section's fields at their
+/* FORMAT.md 13 "Share set": K3 = K2 + 574, the section's fields at their
  * offsets, one encoding, and every rule refused with a zeroed struct. */
 static void
 shares_base(sq_keyring *kr)
@@ -1386,6 +1386,7 @@ shares_base(sq_keyring *kr)
     kr->shares.n_superseded = 2;
     kr->shares.superseded[0] = (sq_share_superseded){ 11, 5, 1700000000 };
     kr->shares.superseded[1] = (sq_share_superseded){ 12, 6, 1700000100 };
+    kr->shares.wipe_pending = (1ull << 63) | (1ull << 0);   /* slots no entry uses */
 }
 
 static void
@@ -1396,7 +1397,7 @@ test_keyring_shares(void)
     uint8_t    *out = sq_secret_alloc(cap), *out2 = sq_secret_alloc(cap);
     const size_t S = RAW_KEYRING_K + 129;     /* where the section starts */
 
-    CHECK_EQ_INT(SQ_KEYRING_BODY3_BYTES, RAW_KEYRING_K + 129 + 566);
+    CHECK_EQ_INT(SQ_KEYRING_BODY3_BYTES, RAW_KEYRING_K + 129 + 574);
     CHECK_EQ_INT(sq_object_blocks_for(SQ_KEYRING_BODY3_BYTES), 4);
     shares_base(kr);
     CHECK_EQ_INT(sq_keyring_serialize(out, cap, &len, kr), SQ_OK);
@@ -1418,6 +1419,8 @@ test_keyring_shares(void)
     CHECK_EQ_INT(out[S + 117], 2);                     /* superseded_count */
     CHECK_EQ_INT(out[S + 118], 11);
     CHECK_EQ_INT(out[S + 132], 12);
+    CHECK_EQ_INT(out[S + 566], 1);                     /* wipe_pending LE64 */
+    CHECK_EQ_INT(out[S + 573], 0x80);
     CHECK_EQ_INT(sq_keyring_parse(back, out, len), SQ_OK);
     CHECK(memcmp(back, kr, sizeof *kr) == 0);
     CHECK_EQ_INT(sq_keyring_serialize(out2, cap, &len2, back), SQ_OK);
@@ -1443,7 +1446,7 @@ test_keyring_shares(void)
         }
     }
     /* rules */
-    for (int rule_no = 0; rule_no < 14; rule_no++) {
+    for (int rule_no = 0; rule_no < 15; rule_no++) {
         shares_base(kr);
         sq_share_state *sh = &kr->shares;
         switch (rule_no) {
@@ -1461,6 +1464,7 @@ test_keyring_shares(void)
         case 11: sh->superseded[5].id = 1; break;               /* past n_superseded */
         case 12: sh->exponent = 16; break;
         case 13: memset(sh, 0, sizeof *sh); sh->seed[0] = 1; break; /* state 0 with a seed */
+        case 14: sh->wipe_pending |= 1ull << kr->entries[1].slot; break; /* a listed slot */
         }
         CHECK_EQ_INT(sq_keyring_serialize(out2, cap, &len2, kr), SQ_ERR_INVALID);
     }

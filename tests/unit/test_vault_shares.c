@@ -13,7 +13,13 @@
 #include "sandyq/vault.h"
 #include "testlib.h"
 #include "util/random.h"
+#include "util/io.h"
+#include "vault/slots.h"
 #include "vault/vault_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 static char dir[4096];
 static char vpath[4200];
@@ -248,6 +254,116 @@ test_rotate_and_rekey(void)
     CHECK_EQ_INT(open_with(&cur, 0x3, false, &v), SQ_ERR_AUTH);
 }
 
+/* slots_opened_by: how many slots of the file's two areas a raw key
+ * unwraps, read straight from the header (what an attacker with the file
+ * and the key would do, whatever the keyring lists) */
+static unsigned
+slots_opened_by(const uint8_t *key, size_t len)
+{
+    static sq_header h;
+    static sq_slot_plain plains[SQ_SLOT_COUNT];
+    bool     found[SQ_SLOT_COUNT];
+    uint8_t  a[32];
+    unsigned n = 0;
+    int      fd = open(vpath, O_RDONLY);
+
+    if (fd < 0 || pread(fd, h.bytes, sizeof h.bytes, 0) != (ssize_t)sizeof h.bytes)
+        abort();
+    close(fd);
+    for (int area = 0; area < 2; area++) {
+        sq_slot_a_rawkey(a, key, len, sq_header_salt(&h, area));
+        n += sq_slot_scan(plains, found, &h, area, a);
+    }
+    sodium_memzero(plains, sizeof plains);
+    return n;
+}
+
+typedef struct {
+    uint64_t off;
+    bool     fired;
+} fail_at;
+
+static int
+fail_slot_write(void *ctx, const sq_io_op *op, size_t *short_len)
+{
+    fail_at *f = ctx;
+
+    (void)short_len;
+    if (op->kind == SQ_IO_PWRITE && op->off == f->off && !f->fired) {
+        f->fired = true;
+        return EIO;
+    }
+    return 0;
+}
+
+/* FORMAT.md 13 wipe_pending: the old set's slot survives a failed wipe
+ * after rotate only until the next writable open */
+static void
+test_wipe_after_failure(void)
+{
+    sq_vault       *v = NULL;
+    sq_slip39_group g = { 2, 2 };
+    uint8_t         old_ms[32];
+    size_t          old_len;
+    unsigned        old_slot;
+    fail_at         f = { 0, false };
+
+    (void)unlink(vpath);
+    CHECK_EQ_INT(sq_vault_create(vpath, "test", true, PASS, "owner"), SQ_OK);
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, true, PASS), SQ_OK);
+    CHECK_EQ_INT(sq_vault_shares_create(v, 1, &g, 1, 32, false, NULL), SQ_OK);
+    old_len = v->k->keyring.shares.secret_len;
+    memcpy(old_ms, v->k->keyring.shares.master_secret, old_len);
+    old_slot = v->k->keyring.shares.slot;
+    CHECK_EQ_INT(slots_opened_by(old_ms, old_len), 2);          /* both areas */
+    f.off = sq_header_slot_offset(0, old_slot);
+    sq_io_set_hook(fail_slot_write, &f);
+    CHECK_EQ_INT(sq_vault_shares_create(v, 1, &g, 1, 32, true, NULL), SQ_OK);
+    sq_io_set_hook(NULL, NULL);
+    CHECK(f.fired);
+    CHECK(sq_vault_wipe_pending(v));
+    sq_vault_close(v);
+    /* the durable root says the slot is due; the bytes are still there */
+    CHECK_EQ_INT(slots_opened_by(old_ms, old_len), 2);
+    CHECK_EQ_INT(sq_vault_open_rawkey(&v, vpath, false, old_ms, old_len), SQ_ERR_AUTH);
+    /* a read-only open changes nothing; a writable one finishes the wipe */
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, false, PASS), SQ_OK);
+    sq_vault_close(v);
+    CHECK_EQ_INT(slots_opened_by(old_ms, old_len), 2);
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, true, PASS), SQ_OK);
+    CHECK_EQ_INT(slots_opened_by(old_ms, old_len), 0);
+    CHECK(!sq_vault_wipe_pending(v));
+    /* the index is free again once a keyring write records the wipe */
+    sq_secret_view p2 = {(const uint8_t *)"another", 7};
+    CHECK_EQ_INT(sq_vault_passphrase_add(v, p2, "x"), SQ_OK);
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, false, PASS), SQ_OK);
+    CHECK_EQ_INT(v->k->keyring.shares.wipe_pending, 0);
+    sq_vault_close(v);
+    /* passphrase remove marks its slot too, and clears it once wiped */
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, true, PASS), SQ_OK);
+    unsigned s2 = 99;
+    for (size_t i = 0; i < sq_vault_ways_count(v); i++) {
+        sq_way_in w;
+        sq_vault_way_at(v, i, &w);
+        if (w.passphrase && !w.current)
+            s2 = w.slot;
+    }
+    CHECK(s2 < 64);
+    f = (fail_at){ sq_header_slot_offset(1, s2), false };
+    sq_io_set_hook(fail_slot_write, &f);
+    CHECK_EQ_INT(sq_vault_passphrase_remove(v, (uint8_t)s2), SQ_ERR_IO);
+    sq_io_set_hook(NULL, NULL);
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, false, PASS), SQ_OK);
+    CHECK(v->k->keyring.shares.wipe_pending == (1ull << s2));
+    sq_vault_close(v);
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, false, p2), SQ_ERR_AUTH);
+    CHECK_EQ_INT(sq_vault_open(&v, vpath, true, PASS), SQ_OK);
+    sq_vault_close(v);
+    sodium_memzero(old_ms, sizeof old_ms);
+}
+
 int
 main(void)
 {
@@ -259,6 +375,7 @@ main(void)
     test_create_and_open();
     test_certificates();
     test_rotate_and_rekey();
+    test_wipe_after_failure();
     {
         char cmd[4200];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
