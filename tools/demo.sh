@@ -44,4 +44,13 @@ if command -v age-keygen >/dev/null && command -v minisign >/dev/null; then
     echo "\$ minisign -VH -p me.minisign.pub -m statement.age"
     minisign -VH -p me.minisign.pub -m statement.age
 fi
+echo "# split keys: 2 of 3 colleagues open the vault without the passphrase"
+echo "\$ sandyq shares create evidence.sq --threshold 2 --shares 3 --passphrase-file pass.txt > shares.txt"
+"$SANDYQ" shares create evidence.sq --threshold 2 --shares 3 --passphrase-file pass.txt > shares.txt
+head -n 16 shares.txt
+grep -v '^#' shares.txt | awk '/^-----BEGIN/{c=1} !c {print} /^-----END/{c=0}' | sed -n '1p;3p' > two-colleagues.txt
+run ls evidence.sq --shares two-colleagues.txt
+"$SANDYQ" identity evidence.sq --purpose shares --passphrase-file pass.txt > level-shares.pub
+awk '/^# group 1 of 1 .*, member 3$/{p=1; next} p && /^# /{p=0} p' shares.txt > colleague-3.txt
+run shares check --vault-pub level-shares.pub colleague-3.txt
 echo "demo: ok"

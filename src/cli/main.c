@@ -121,8 +121,15 @@ cli_usage(FILE *out, const cli_command *cmd)
         fprintf(out, "%s\n\n%s\n", l, cmd->summary);
         if (strcmp(cmd->name, "help") != 0 && strcmp(cmd->name, "verify-sig") != 0 &&
             strcmp(cmd->name, "slip39") != 0)
+        {
             fputs("\nWithout --passphrase-file or --passphrase-fd the passphrase is asked on the\n"
-                  "terminal without echo. See sandyq(1).\n", out);
+                  "terminal without echo.", out);
+            if (cmd->run != cmd_init && cmd->run != cmd_keygen && cmd->run != cmd_encrypt &&
+                cmd->run != cmd_decrypt && cmd->run != cmd_sign && cmd->run != cmd_shares)
+                fputs("\n--shares FILE|- opens the vault with a quorum of its split-key shares\n"
+                      "instead (typed word by word on the terminal with '-').", out);
+            fputs(" See sandyq(1).\n", out);
+        }
         return;
     }
     fputs("usage: sandyq COMMAND ARGS [options]\n\ncommands:\n", out);
