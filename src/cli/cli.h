@@ -241,11 +241,30 @@ sq_progress_fn cli_progress_fn(const cli_progress *p);
  * memory; larger input is refused, not truncated. what names it in messages. */
 int  cli_read_secret_file(cli_secret *out, const char *path, size_t cap, const char *what);
 bool cli_is_blank(uint8_t c);
+/* cli_parse_small: decimal lo..hi, digits only */
+bool cli_parse_small(unsigned *out, const char *text, unsigned lo, unsigned hi);
 /* cli_parse_k_of_n: "K/N" with 1 <= K <= N <= 16 */
 bool cli_parse_k_of_n(sq_slip39_group *g, const char *text);
 /* cli_slip39_report: one message for a refused share or set, naming the
  * share, word or group (and where a checksum points) */
 void cli_slip39_report(sq_err err, const sq_slip39_detail *d);
+/* The layout options of `slip39 split` and `shares create|rotate`:
+ * --threshold K --shares N (one group), or --group-threshold G with one
+ * --group K/N per group. */
+typedef struct {
+    unsigned        threshold, count, gthreshold;
+    bool            have_t, have_n, have_gt;
+    sq_slip39_group groups[SQ_SLIP39_MAX_GROUPS];
+    size_t          ngroups;
+} cli_layout;
+typedef enum {
+    CLI_LAYOUT_THRESHOLD, CLI_LAYOUT_SHARES, CLI_LAYOUT_GROUP_THRESHOLD, CLI_LAYOUT_GROUP
+} cli_layout_opt;
+/* cli_layout_option: one such option's value; CLI_OK or a usage error */
+int  cli_layout_option(cli_layout *l, cli_layout_opt which, const char *arg, const char *cmd);
+/* cli_layout_finish: the two forms exclusive, thresholds within counts,
+ * T = 1 only with N = 1; fills groups, ngroups and gthreshold */
+int  cli_layout_finish(cli_layout *l, const char *cmd);
 /* cli_mnemonic_lines: the mnemonic lines of a share file (blank lines, '#'
  * lines, certificate blocks and statement lines skipped); lines/lens hold
  * SQ_SLIP39_MAX_SHARES entries pointing into buf. */

@@ -60,22 +60,6 @@ typedef struct {
 
 /* ---- options ---- */
 
-static bool
-parse_small(unsigned *out, const char *text, unsigned lo, unsigned hi)
-{
-    char         *end = NULL;
-    unsigned long v;
-
-    if (text[0] < '0' || text[0] > '9')
-        return false;
-    errno = 0;
-    v = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = (unsigned)v;
-    return true;
-}
-
 /* parse_to: NAME=RECIPIENT, NAME of [A-Za-z0-9._-]+ (not "." or ".."): it
  * becomes a file name, so nothing that could leave the folder */
 static bool
@@ -409,18 +393,18 @@ make_set(int argc, char **argv, bool rotate)
     static emit_ctx  x;
     cli_pass_src     src = { NULL, -1, NULL };
     cli_args         args = { 0 };
-    sq_slip39_group  groups[SQ_SLIP39_MAX_GROUPS];
+    static cli_layout lay;
+    sq_slip39_group *groups = lay.groups;
     static member    list[SQ_SLIP39_MAX_GROUPS * SQ_SLIP39_MAX_MEMBERS];
-    size_t           n_list = 0;
-    unsigned         threshold = 0, count = 0, gthreshold = 0, words = 33;
-    size_t           ngroups = 0, total = 0;
-    bool             have_t = false, have_n = false, have_gt = false;
+    size_t           n_list = 0, total = 0;
+    unsigned         words = 33;
     sq_vault        *v = NULL;
     sq_slip39_detail d;
     sq_err           err;
     int              c, ret = CLI_USAGE;
 
     memset(&x, 0, sizeof x);
+    memset(&lay, 0, sizeof lay);
     optind = 0;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "-:h", opts, NULL)) != -1) {
@@ -430,37 +414,13 @@ make_set(int argc, char **argv, bool rotate)
                 goto out;
             break;
         case OPT_SH_THRESHOLD:
-            if (!parse_small(&threshold, optarg, 1, SQ_SLIP39_MAX_MEMBERS)) {
-                ret = cli_usage_error("shares", "--threshold must be 1 to 16");
-                goto out;
-            }
-            have_t = true;
-            break;
         case OPT_SH_COUNT:
-            if (!parse_small(&count, optarg, 1, SQ_SLIP39_MAX_MEMBERS)) {
-                ret = cli_usage_error("shares", "--shares must be 1 to 16");
-                goto out;
-            }
-            have_n = true;
-            break;
         case OPT_SH_GROUP_THRESHOLD:
-            if (!parse_small(&gthreshold, optarg, 1, SQ_SLIP39_MAX_GROUPS)) {
-                ret = cli_usage_error("shares", "--group-threshold must be 1 to 16");
-                goto out;
-            }
-            have_gt = true;
-            break;
         case OPT_SH_GROUP:
-            if (ngroups == SQ_SLIP39_MAX_GROUPS) {
-                ret = cli_usage_error("shares", "at most 16 groups");
+            if ((ret = cli_layout_option(&lay, (cli_layout_opt)(c - OPT_SH_THRESHOLD), optarg,
+                                         "shares")) != CLI_OK)
                 goto out;
-            }
-            if (!cli_parse_k_of_n(&groups[ngroups], optarg)) {
-                ret = cli_usage_error("shares", "--group takes K/N with 1 <= K <= N <= 16, not '%s'",
-                                      cli_namez(optarg));
-                goto out;
-            }
-            ngroups++;
+            ret = CLI_USAGE;
             break;
         case OPT_SH_WORDS:
             if (strcmp(optarg, "20") == 0)
@@ -507,40 +467,10 @@ make_set(int argc, char **argv, bool rotate)
         goto out;
     }
     x.vault = args.v[0];
-    if ((have_t || have_n) && (have_gt || ngroups > 0)) {
-        ret = cli_usage_error("shares", "use either --threshold/--shares or "
-                              "--group-threshold/--group, not both");
+    if ((ret = cli_layout_finish(&lay, "shares")) != CLI_OK)
         goto out;
-    }
-    if (have_t || have_n) {
-        if (!have_t || !have_n) {
-            ret = cli_usage_error("shares", "--threshold and --shares go together");
-            goto out;
-        }
-        if (threshold > count) {
-            ret = cli_usage_error("shares", "--threshold %u is above --shares %u", threshold, count);
-            goto out;
-        }
-        groups[0].member_threshold = (uint8_t)threshold;
-        groups[0].member_count = (uint8_t)count;
-        ngroups = 1;
-        gthreshold = 1;
-    } else if (!have_gt || ngroups == 0) {
-        ret = cli_usage_error("shares", "give --threshold K --shares N, or --group-threshold G "
-                              "with one --group K/N per group");
-        goto out;
-    } else if (gthreshold > ngroups) {
-        ret = cli_usage_error("shares", "--group-threshold %u is above the %zu groups given",
-                              gthreshold, ngroups);
-        goto out;
-    }
-    for (size_t g = 0; g < ngroups; g++) {
-        if (groups[g].member_threshold == 1 && groups[g].member_count != 1) {
-            ret = cli_usage_error("shares", "a threshold of 1 needs exactly 1 share (group %zu: "
-                                  "1/%u); copies of one share would pose as several",
-                                  g + 1, groups[g].member_count);
-            goto out;
-        }
+    ret = CLI_USAGE;
+    for (size_t g = 0; g < lay.ngroups; g++) {
         for (unsigned m = 0; m < groups[g].member_count; m++)
             list[n_list++] = (member){ (unsigned)g, m };
         total += groups[g].member_count;
@@ -553,10 +483,10 @@ make_set(int argc, char **argv, bool rotate)
         goto out;
     if ((ret = check_targets(&x, list, n_list)) != CLI_OK)
         goto out;
-    warn_exposure(groups, ngroups, gthreshold);
+    warn_exposure(groups, lay.ngroups, lay.gthreshold);
     if ((ret = open_writable(&v, x.vault, &src)) != CLI_OK)
         goto out;
-    err = sq_vault_shares_create(v, (uint8_t)gthreshold, groups, ngroups, words == 20 ? 16 : 32,
+    err = sq_vault_shares_create(v, (uint8_t)lay.gthreshold, groups, lay.ngroups, words == 20 ? 16 : 32,
                                  rotate, &d);
     if (err == SQ_ERR_EXISTS) {
         cli_error("this level of '%s' already has a share set", cli_namez(x.vault));
@@ -605,12 +535,12 @@ parse_member(unsigned *g, unsigned *m, bool *is_new, const char *text)
     if ((slash = strchr(buf, '/')) == NULL)
         return false;
     *slash = '\0';
-    if (!parse_small(g, buf, 1, SQ_SLIP39_MAX_GROUPS))
+    if (!cli_parse_small(g, buf, 1, SQ_SLIP39_MAX_GROUPS))
         return false;
     *is_new = strcmp(slash + 1, "new") == 0;
     if (*is_new)
         return true;
-    return parse_small(m, slash + 1, 1, SQ_SLIP39_MAX_MEMBERS);
+    return cli_parse_small(m, slash + 1, 1, SQ_SLIP39_MAX_MEMBERS);
 }
 
 static int

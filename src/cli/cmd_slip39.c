@@ -71,22 +71,6 @@ read_passphrase(cli_secret *out, const char *path)
     return CLI_OK;
 }
 
-static bool
-parse_small(unsigned *out, const char *text, unsigned lo, unsigned hi)
-{
-    char         *end = NULL;
-    unsigned long v;
-
-    if (text[0] < '0' || text[0] > '9')
-        return false;
-    errno = 0;
-    v = strtoul(text, &end, 10);
-    if (errno != 0 || *end != '\0' || v < lo || v > hi)
-        return false;
-    *out = (unsigned)v;
-    return true;
-}
-
 static int
 split(int argc, char **argv)
 {
@@ -102,10 +86,9 @@ split(int argc, char **argv)
         { NULL, 0, NULL, 0 }
     };
     const char      *secret_file = NULL, *pass_file = NULL;
-    unsigned         threshold = 0, shares = 0, gthreshold = 0, exponent = 0;
-    bool             have_t = false, have_n = false, have_gt = false;
-    sq_slip39_group  groups[SQ_SLIP39_MAX_GROUPS];
-    size_t           ngroups = 0;
+    unsigned         exponent = 0;
+    cli_layout       lay = { 0 };
+    sq_slip39_group *groups = lay.groups;
     cli_secret       raw = { 0 }, pass = { 0 };
     uint8_t         *secret = NULL;          /* secret: the decoded master secret */
     size_t           slen = 0;
@@ -130,40 +113,16 @@ split(int argc, char **argv)
             pass_file = optarg;
             break;
         case OPT_S39_THRESHOLD:
-            if (!parse_small(&threshold, optarg, 1, SQ_SLIP39_MAX_MEMBERS)) {
-                ret = cli_usage_error("slip39", "--threshold must be 1 to 16");
-                goto out;
-            }
-            have_t = true;
-            break;
         case OPT_S39_SHARES:
-            if (!parse_small(&shares, optarg, 1, SQ_SLIP39_MAX_MEMBERS)) {
-                ret = cli_usage_error("slip39", "--shares must be 1 to 16");
-                goto out;
-            }
-            have_n = true;
-            break;
         case OPT_S39_GROUP_THRESHOLD:
-            if (!parse_small(&gthreshold, optarg, 1, SQ_SLIP39_MAX_GROUPS)) {
-                ret = cli_usage_error("slip39", "--group-threshold must be 1 to 16");
-                goto out;
-            }
-            have_gt = true;
-            break;
         case OPT_S39_GROUP:
-            if (ngroups == SQ_SLIP39_MAX_GROUPS) {
-                ret = cli_usage_error("slip39", "at most 16 --group options");
+            if ((ret = cli_layout_option(&lay, (cli_layout_opt)(c - OPT_S39_THRESHOLD), optarg,
+                                         "slip39")) != CLI_OK)
                 goto out;
-            }
-            if (!cli_parse_k_of_n(&groups[ngroups], optarg)) {
-                ret = cli_usage_error("slip39", "--group wants K/N with 1 <= K <= N <= 16, not '%s'",
-                                      cli_namez(optarg));
-                goto out;
-            }
-            ngroups++;
+            ret = CLI_USAGE;
             break;
         case OPT_S39_EXPONENT:
-            if (!parse_small(&exponent, optarg, 0, SQ_SLIP39_MAX_EXPONENT)) {
+            if (!cli_parse_small(&exponent, optarg, 0, SQ_SLIP39_MAX_EXPONENT)) {
                 ret = cli_usage_error("slip39", "--iteration-exponent must be 0 to 15");
                 goto out;
             }
@@ -185,44 +144,8 @@ split(int argc, char **argv)
         ret = cli_usage_error("slip39", "slip39 split needs --secret-file FILE (or - for stdin)");
         goto out;
     }
-    if ((have_t || have_n) && (have_gt || ngroups > 0)) {
-        ret = cli_usage_error("slip39", "use either --threshold/--shares or "
-                              "--group-threshold/--group, not both");
+    if ((ret = cli_layout_finish(&lay, "slip39")) != CLI_OK)
         goto out;
-    }
-    if (have_t || have_n) {
-        if (!have_t || !have_n) {
-            ret = cli_usage_error("slip39", "--threshold and --shares go together");
-            goto out;
-        }
-        if (threshold > shares) {
-            ret = cli_usage_error("slip39", "--threshold %u is above --shares %u", threshold, shares);
-            goto out;
-        }
-        groups[0].member_threshold = (uint8_t)threshold;
-        groups[0].member_count = (uint8_t)shares;
-        ngroups = 1;
-        gthreshold = 1;
-    } else {
-        if (!have_gt || ngroups == 0) {
-            ret = cli_usage_error("slip39", "give --threshold K --shares N, or --group-threshold G "
-                                  "with one --group K/N per group");
-            goto out;
-        }
-        if (gthreshold > ngroups) {
-            ret = cli_usage_error("slip39", "--group-threshold %u is above the %zu groups given",
-                                  gthreshold, ngroups);
-            goto out;
-        }
-    }
-    for (size_t g = 0; g < ngroups; g++) {
-        if (groups[g].member_threshold == 1 && groups[g].member_count != 1) {
-            ret = cli_usage_error("slip39", "a threshold of 1 needs exactly 1 share (group %zu: "
-                                  "1/%u); copies of one share would pose as several",
-                                  g + 1, groups[g].member_count);
-            goto out;
-        }
-    }
     if ((ret = read_passphrase(&pass, pass_file)) != CLI_OK)
         goto out;
     if ((ret = cli_read_secret_file(&raw, secret_file, SECRET_FILE_CAP, "secret file")) != CLI_OK)
@@ -258,7 +181,7 @@ split(int argc, char **argv)
         }
     }
     err = sq_slip39_split(&set, secret, slen, (const char *)pass.buf, pass.len,
-                          (uint8_t)gthreshold, groups, ngroups, (uint8_t)exponent, &d);
+                          (uint8_t)lay.gthreshold, groups, lay.ngroups, (uint8_t)exponent, &d);
     if (err != SQ_OK) {
         cli_error("cannot split the secret (%s)", err == SQ_ERR_INVALID
                   ? sq_slip39_problem_str(d.problem) : sq_err_str(err));
@@ -272,9 +195,9 @@ split(int argc, char **argv)
         if (m == 0) {
             if (i > 0)
                 fputs("\n", stdout);
-            if (ngroups > 1 || gthreshold > 1)
+            if (lay.ngroups > 1 || lay.gthreshold > 1)
                 printf("# group %u of %zu (%u of %u shares needed; %u groups needed)\n", g + 1,
-                       ngroups, groups[g].member_threshold, groups[g].member_count, gthreshold);
+                       lay.ngroups, groups[g].member_threshold, groups[g].member_count, lay.gthreshold);
             else
                 printf("# %u of %u shares needed\n", groups[g].member_threshold,
                        groups[g].member_count);

@@ -390,3 +390,82 @@ out:
         cli_secret_free(out);
     return ret;
 }
+
+/* ---- the layout options of `slip39 split` and `shares create|rotate` ---- */
+
+bool
+cli_parse_small(unsigned *out, const char *text, unsigned lo, unsigned hi)
+{
+    char         *end = NULL;
+    unsigned long v;
+
+    if (text[0] < '0' || text[0] > '9')
+        return false;
+    errno = 0;
+    v = strtoul(text, &end, 10);
+    if (errno != 0 || *end != '\0' || v < lo || v > hi)
+        return false;
+    *out = (unsigned)v;
+    return true;
+}
+
+int
+cli_layout_option(cli_layout *l, cli_layout_opt which, const char *arg, const char *cmd)
+{
+    switch (which) {
+    case CLI_LAYOUT_THRESHOLD:
+        if (!cli_parse_small(&l->threshold, arg, 1, SQ_SLIP39_MAX_MEMBERS))
+            return cli_usage_error(cmd, "--threshold must be 1 to 16");
+        l->have_t = true;
+        break;
+    case CLI_LAYOUT_SHARES:
+        if (!cli_parse_small(&l->count, arg, 1, SQ_SLIP39_MAX_MEMBERS))
+            return cli_usage_error(cmd, "--shares must be 1 to 16");
+        l->have_n = true;
+        break;
+    case CLI_LAYOUT_GROUP_THRESHOLD:
+        if (!cli_parse_small(&l->gthreshold, arg, 1, SQ_SLIP39_MAX_GROUPS))
+            return cli_usage_error(cmd, "--group-threshold must be 1 to 16");
+        l->have_gt = true;
+        break;
+    case CLI_LAYOUT_GROUP:
+        if (l->ngroups == SQ_SLIP39_MAX_GROUPS)
+            return cli_usage_error(cmd, "at most 16 --group options");
+        if (!cli_parse_k_of_n(&l->groups[l->ngroups], arg))
+            return cli_usage_error(cmd, "--group wants K/N with 1 <= K <= N <= 16, not '%s'",
+                                   cli_namez(arg));
+        l->ngroups++;
+        break;
+    }
+    return CLI_OK;
+}
+
+int
+cli_layout_finish(cli_layout *l, const char *cmd)
+{
+    if ((l->have_t || l->have_n) && (l->have_gt || l->ngroups > 0))
+        return cli_usage_error(cmd, "use either --threshold/--shares or --group-threshold/--group, "
+                               "not both");
+    if (l->have_t || l->have_n) {
+        if (!l->have_t || !l->have_n)
+            return cli_usage_error(cmd, "--threshold and --shares go together");
+        if (l->threshold > l->count)
+            return cli_usage_error(cmd, "--threshold %u is above --shares %u", l->threshold, l->count);
+        l->groups[0].member_threshold = (uint8_t)l->threshold;
+        l->groups[0].member_count = (uint8_t)l->count;
+        l->ngroups = 1;
+        l->gthreshold = 1;
+    } else if (!l->have_gt || l->ngroups == 0) {
+        return cli_usage_error(cmd, "give --threshold K --shares N, or --group-threshold G with one "
+                               "--group K/N per group");
+    } else if (l->gthreshold > l->ngroups) {
+        return cli_usage_error(cmd, "--group-threshold %u is above the %zu groups given",
+                               l->gthreshold, l->ngroups);
+    }
+    for (size_t g = 0; g < l->ngroups; g++)
+        if (l->groups[g].member_threshold == 1 && l->groups[g].member_count != 1)
+            return cli_usage_error(cmd, "a threshold of 1 needs exactly 1 share (group %zu: 1/%u); "
+                                   "copies of one share would pose as several",
+                                   g + 1, l->groups[g].member_count);
+    return CLI_OK;
+}
