@@ -144,3 +144,15 @@ if [ "${n_bad:-1}" -ne 0 ]; then
 fi
 is "differential checks ran" test "${n_ok:-0}" -ge 30
 SQ_PASSED=$((SQ_PASSED + ${n_ok:-0}))
+
+# a vault's split-key shares are plain SLIP-0039: the npm package recovers
+# the same master secret as sandyq from a quorum of them (empty passphrase),
+# and that secret is what opens the vault
+ok sq init v.sq "$P" --kdf test
+ok sq shares create v.sq --group-threshold 2 --group 2/3 --group 1/1 --group 3/5 "$P" > vset
+awk '/^-----BEGIN/{c=1} !c && !/^#/ && NF {print} /^-----END/{c=0}' vset > vm
+sed -n '2p;3p;4p' vm > vq                      # group 1 (2 of 3) and group 2 (1 of 1)
+ok sq slip39 combine vq > ms_sandyq
+node "$NPM_DRIVER" combine "" < vq > ms_npm 2>"$SQ_ERR" && pass || fail "npm combine of vault shares failed"
+is "npm recovers the vault's master secret" [ -s ms_npm ] && [ "$(cat ms_npm)" = "$(cat ms_sandyq)" ]
+ok sq ls v.sq --shares vq
