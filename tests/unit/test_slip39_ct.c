@@ -177,6 +177,7 @@ main(int argc, char **argv)
     }
 #endif
     sq_test_init("slip39_ct");
+    sq_ct_marking = true;            /* the library's own marks, for this test only */
     test_primitives();
     test_split_combine();
     return sq_test_done();
